@@ -1,0 +1,25 @@
+"""Audit events, written inside the caller's transaction."""
+
+from typing import Any
+
+from core.models import AuditEvent
+
+
+def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "",
+                 unit=None, data: dict[str, Any] | None = None) -> AuditEvent:
+    """Record that `actor` did `action` to `obj` at `unit`."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    county = None
+    if unit is not None:
+        county = unit.county_or_self()
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        unit=unit,
+        county=county,
+        data=data or {},
+    )

@@ -1,0 +1,18 @@
+
+
+from django.utils import timezone
+
+
+def shell(request):
+    """Navigation and warnings shown on every page."""
+    user = getattr(request, "user", None)
+    context = {"today": timezone.localdate()}
+    if user is not None and user.is_authenticated:
+        from core.navigation import nav_for, warnings_for
+
+        context["nav"] = nav_for(user)
+        context["shell_warnings"] = warnings_for(user, context["today"])
+    return context
+
+
+

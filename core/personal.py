@@ -1,0 +1,70 @@
+"""Citizen ID numbers (GB 11643-1999) and phones: checking and masking."""
+
+import datetime
+import re
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+
+
+def id_check_digit(first17: str) -> str:
+    """Return the GB 11643 check character for the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def id_number_problem(value: str) -> str | None:
+    """Return what is wrong with a citizen ID number in Chinese, or None when it is valid."""
+    value = normalize_id_number(value)
+    if len(value) != 18:
+        return f"公民身份号码应为18位，现为{len(value)}位，请核对。"
+    if not _ID_RE.match(value):
+        return "公民身份号码前17位应为数字，最后一位为数字或X，请核对。"
+    try:
+        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "公民身份号码中的出生日期（第7-14位）不是有效日期，请核对。"
+    if id_check_digit(value[:17]) != value[17]:
+        return "公民身份号码校验位不正确（GB 11643），请逐位核对。"
+    return None
+
+
+def normalize_phone(value: str) -> str:
+    return (value or "").strip().replace(" ", "")
+
+
+def phone_problem(value: str) -> str | None:
+    value = normalize_phone(value)
+    if not _PHONE_RE.match(value):
+        return "联系电话应为11位手机号码或带区号的固定电话，请核对。"
+    return None
+
+
+def mask_id_number(value: str) -> str:
+    """Show the region (first 4) and last 4 characters only."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return value[:2] + "*" * (len(value) - 2)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def birth_date_from_id(value: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except (ValueError, IndexError):
+        return None

@@ -1,0 +1,41 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Staff
+from org.services import login_failure_record, login_success_record
+
+
+class SignInForm(AuthenticationForm):
+    """Sign-in that locks an account after repeated failures."""
+
+    error_messages = {
+        "invalid_login": _("用户名或密码不正确，请重新输入。注意区分大小写。"),
+        "inactive": _("该账号已停用，请联系管理员。"),
+        "locked": _("连续登录失败次数过多，账号已锁定，请在 %(minutes)s 分钟后再试或联系管理员。"),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return self.cleaned_data
+        staff = Staff.objects.filter(username=username).first()
+        if staff is not None and staff.is_locked():
+            minutes = max(1, int((staff.locked_until - timezone.now()).total_seconds() // 60) + 1)
+            raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes})
+        self.user_cache = authenticate(self.request, username=username, password=password)
+        if self.user_cache is None:
+            if staff is not None:
+                staff = login_failure_record(staff=staff)
+                if staff.is_locked():
+                    raise forms.ValidationError(
+                        self.error_messages["locked"], code="locked",
+                        params={"minutes": int((staff.locked_until - timezone.now()).total_seconds() // 60) + 1},
+                    )
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        login_success_record(staff=self.user_cache)
+        return self.cleaned_data

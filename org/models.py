@@ -1,0 +1,117 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    CITY = "city", _("市局")
+    COUNTY = "county", _("县（市、区）局")
+    STATION = "station", _("派出所")
+    BRIGADE = "brigade", _("治安大队")
+    WINDOW = "window", _("户籍窗口")
+
+
+# Which kind of unit may stand under which.
+ALLOWED_PARENT = {
+    UnitKind.CITY: None,
+    UnitKind.COUNTY: UnitKind.CITY,
+    UnitKind.STATION: UnitKind.COUNTY,
+    UnitKind.BRIGADE: UnitKind.COUNTY,
+    UnitKind.WINDOW: (UnitKind.STATION, UnitKind.BRIGADE),
+}
+
+
+class Unit(models.Model):
+    """A node of the tree city > county bureau > station or brigade > window."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("单位代码"), max_length=20, unique=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=UnitKind.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    # Denormalised ancestors, so every scoped query is one indexed filter.
+    city = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    county = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    station = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Shown on documents: the issuing agency's short name for numbers (e.g. 鼓公户).
+    doc_prefix = models.CharField(_("文书字号"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def county_or_self(self) -> "Unit | None":
+        if self.kind == UnitKind.COUNTY:
+            return self
+        return self.county
+
+    def station_or_self(self) -> "Unit | None":
+        if self.kind in (UnitKind.STATION, UnitKind.BRIGADE):
+            return self
+        return self.station
+
+    @property
+    def full_name(self) -> str:
+        parts = [u.name for u in (self.county, self.station) if u is not None]
+        parts.append(self.name)
+        return " ".join(parts)
+
+
+class Category(models.TextChoices):
+    OFFICER = "officer", _("民警")
+    CIVILIAN = "civilian", _("文职人员")
+    AUXILIARY = "auxiliary", _("协勤人员")
+
+
+class DutyStatus(models.TextChoices):
+    ON_DUTY = "on_duty", _("在岗")
+    STOPPED = "stopped", _("停止执行职务")
+    DISMISSED = "dismissed", _("开除")
+
+
+class Role(models.TextChoices):
+    WINDOW_OFFICER = "window_officer", _("窗口民警")
+    WINDOW_STAFF = "window_staff", _("文职/协勤人员")
+    STATION_HEAD = "station_head", _("所长（队长）")
+    COUNTY_ADMIN = "county_admin", _("县局管理员")
+    CITY_ADMIN = "city_admin", _("市局管理员")
+    CITY_INSPECTOR = "city_inspector", _("市局督察")
+
+
+class Staff(AbstractUser):
+    """A person who signs in: window staff, heads, administrators, inspectors."""
+
+    full_name = models.CharField(_("姓名"), max_length=50)
+    police_number = models.CharField(_("警号/工号"), max_length=20, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
+    category = models.CharField(_("人员类别"), max_length=10, choices=Category.choices, default=Category.OFFICER)
+    law_enforcement_qualified = models.BooleanField(_("具有执法资格"), default=False)
+    duty_status = models.CharField(
+        _("在岗状态"), max_length=10, choices=DutyStatus.choices, default=DutyStatus.ON_DUTY
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.WINDOW_OFFICER)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.police_number}）" if self.police_number else self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def is_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(self.locked_until and self.locked_until > now)
+
+    @property
+    def is_city_level(self) -> bool:
+        return self.role in (Role.CITY_ADMIN, Role.CITY_INSPECTOR)
