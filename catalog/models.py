@@ -31,6 +31,16 @@ class Guide(models.Model):
     """The one service guide of a county (R3: uniform within a county)."""
 
     county = models.OneToOneField("org.Unit", on_delete=models.PROTECT, related_name="guide")
+    # The county's one layout of the one-time notice (R3: 一次性告知单 uniform within a county).
+    notice_title = models.CharField(_("告知单标题"), max_length=50, default="补充材料告知单")
+    notice_intro = models.TextField(
+        _("告知单开头语"),
+        default="您申请办理的事项所需材料尚不齐全，现一次性告知您需补充的全部材料如下。"
+        "补齐后请携带本告知单到原窗口办理，窗口不会再要求本告知单以外的材料。",
+    )
+    notice_footer = models.TextField(
+        _("告知单结尾语"), default="如对本告知有异议，可拨打监督投诉电话反映。", blank=True
+    )
 
     def __str__(self) -> str:
         return f"{self.county.name}户籍业务办事指南"
