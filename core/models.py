@@ -24,3 +24,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Serial(models.Model):
+    """The last number handed out for a key such as 'case:<station>:<year>'; see core.serials."""
+
+    key = models.CharField(max_length=100, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last}"

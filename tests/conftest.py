@@ -8,6 +8,12 @@ from org.models import Category, DutyStatus, Role, UnitKind
 from tests.factories import PASSWORD, StaffFactory, make_unit
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """PBKDF2 is slow on purpose; tests create many accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def city(db):
     """City > 鼓楼 county (东街 station with two windows) and 台江 county (one station, one window)."""

@@ -28,4 +28,4 @@ class StaffFactory(factory.django.DjangoModelFactory):
     law_enforcement_qualified = True
     duty_status = DutyStatus.ON_DUTY
     role = Role.WINDOW_OFFICER
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)

@@ -1,0 +1,73 @@
+"""Reads of window cases, always scoped by the user's units first."""
+
+import datetime
+
+from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from counter.models import Case, CaseStatus, Document, NoticeOverride
+from org.models import Staff
+from org.selectors import scope_q
+
+
+def cases_visible_to(user: Staff) -> QuerySet[Case]:
+    return Case.objects.filter(scope_q(user)).select_related(
+        "item", "window", "station", "county", "handled_by", "created_by"
+    )
+
+
+def overdue_q(today: datetime.date) -> Q:
+    return Q(status=CaseStatus.ACCEPTED, deadline__lt=today)
+
+
+def cases_for_list(user: Staff, *, status: str = "", overdue: bool = False, window_id: int | None = None,
+                   query: str = "", today: datetime.date | None = None) -> QuerySet[Case]:
+    """Cases the user may see, overdue ones first, then the newest."""
+    today = today or timezone.localdate()
+    qs = cases_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_q(today))
+    if window_id:
+        qs = qs.filter(window_id=window_id)
+    if query:
+        query = query.strip()
+        qs = qs.filter(Q(number__icontains=query) | Q(applicant_name__icontains=query)
+                       | Q(item__name__icontains=query))
+    return qs.annotate(
+        overdue_rank=When_(When(overdue_q(today), then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("overdue_rank", "-created_at", "-id")
+
+
+def case_for(user: Staff, number: str) -> Case:
+    """The case with this number if the user may see it; 404 otherwise (leaks nothing)."""
+    try:
+        return cases_visible_to(user).select_related("guide_version__guide", "city").get(number=number)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def document_for(user: Staff, public_id: str) -> Document:
+    try:
+        return Document.objects.select_related("case").get(public_id=public_id, case__in=cases_visible_to(user))
+    except Document.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def status_counts(user: Staff, today: datetime.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    qs = cases_visible_to(user)
+    counts = {s: 0 for s in CaseStatus.values}
+    for row in qs.values("status").order_by().annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    counts["overdue"] = qs.filter(overdue_q(today)).count()
+    return counts
+
+
+def overrides_visible_to(user: Staff) -> QuerySet[NoticeOverride]:
+    return NoticeOverride.objects.filter(scope_q(user, city="county__city")).select_related(
+        "case", "approved_by", "document"
+    )

@@ -1,0 +1,311 @@
+"""Window cases: intake and the four decisions (R2-R6, R8, R11). The only way to change a case."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Item, Material
+from catalog.selectors import version_in_force
+from core.audit import audit_record
+from core.errors import ConflictError, DomainError, PermissionDenied
+from core.personal import (
+    id_number_problem,
+    normalize_id_number,
+    normalize_phone,
+    phone_problem,
+)
+from core.serials import serial_next
+from counter.documents import document_issue
+from counter.models import TRANSITIONS, Case, CaseStatus, Decision, Document, DocumentKind, NoticeOverride
+from org.models import Role, Staff, Unit, UnitKind
+from org.selectors import windows_visible_to
+from org.services import staff_require_decider
+from workdays.services import add_workdays
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str
+
+
+def applicant_problems(applicant: Applicant) -> dict[str, str]:
+    """Return field -> Chinese message for everything wrong with the applicant's details."""
+    problems = {}
+    if not applicant.name.strip():
+        problems["applicant_name"] = "请填写申请人姓名。"
+    elif len(applicant.name.strip()) > 50:
+        problems["applicant_name"] = "申请人姓名不能超过50个字。"
+    id_problem = id_number_problem(applicant.id_number)
+    if id_problem:
+        problems["applicant_id_number"] = id_problem
+    phone = phone_problem(applicant.phone)
+    if phone:
+        problems["applicant_phone"] = phone
+    return problems
+
+
+def item_conditions(item: Item) -> list[str]:
+    """The distinct conditions under which some material of `item` is required."""
+    seen: list[str] = []
+    for material in item.materials.all():
+        if material.condition and material.condition not in seen:
+            seen.append(material.condition)
+    return seen
+
+
+def required_materials(item: Item, conditions: Iterable[str]) -> list[Material]:
+    applies = set(conditions)
+    return [m for m in item.materials.all() if not m.condition or m.condition in applies]
+
+
+def missing_materials(case: Case) -> list[Material]:
+    presented = set(case.materials_presented.values_list("pk", flat=True))
+    return [m for m in required_materials(case.item, case.conditions) if m.pk not in presented]
+
+
+def _check_materials(item: Item, material_ids: Iterable[int]) -> list[Material]:
+    """R5: only materials of the item's published list can be recorded."""
+    ids = {int(pk) for pk in material_ids}
+    allowed = {m.pk: m for m in item.materials.all()}
+    outside = ids - set(allowed)
+    if outside:
+        raise DomainError(
+            "所选材料不在本事项的办事指南材料清单内：不得要求办事指南以外的材料（自查第3项）。", code="material_outside_guide",
+            field="materials",
+        )
+    return [allowed[pk] for pk in sorted(ids)]
+
+
+def _check_conditions(item: Item, conditions: Iterable[str]) -> list[str]:
+    allowed = item_conditions(item)
+    chosen = [c for c in conditions if c]
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown:
+        raise DomainError(f"适用情形“{unknown[0]}”不属于本事项。", code="unknown_condition", field="conditions")
+    return [c for c in allowed if c in chosen]
+
+
+def _check_window(actor: Staff, window: Unit) -> None:
+    if window.kind != UnitKind.WINDOW or not windows_visible_to(actor).filter(pk=window.pk).exists():
+        raise PermissionDenied("您不能在该窗口办理业务。", code="window_out_of_scope")
+
+
+def case_open(*, actor: Staff, window: Unit, item: Item, applicant: Applicant,
+              conditions: Iterable[str] = (), material_ids: Iterable[int] = ()) -> Case:
+    """Record a new application at `window` for `item` of the guide in force today."""
+    if actor.role not in (Role.WINDOW_OFFICER, Role.WINDOW_STAFF, Role.STATION_HEAD):
+        raise PermissionDenied("只有窗口工作人员和所长可以登记办件。", code="role")
+    _check_window(actor, window)
+    problems = applicant_problems(applicant)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, code="bad_applicant", field=field)
+    version = version_in_force(county=window.county, on=timezone.localdate())
+    if version is None or item.version_id != version.pk:
+        raise DomainError("该事项不在本县现行办事指南中，请重新选择事项。", code="item_not_in_force", field="item")
+    chosen_conditions = _check_conditions(item, conditions)
+    materials = _check_materials(item, material_ids)
+    now = timezone.now()
+    with transaction.atomic():
+        year = timezone.localtime(now).year
+        serial = serial_next(f"case:{window.station_id}:{year}")
+        case = Case.objects.create(
+            number=f"{window.station.code}-{year}-{serial:06d}",
+            city=window.city, county=window.county, station=window.station, window=window,
+            guide_version=version, item=item,
+            applicant_name=applicant.name.strip(),
+            applicant_id_number=normalize_id_number(applicant.id_number),
+            applicant_phone=normalize_phone(applicant.phone),
+            conditions=chosen_conditions, created_at=now, created_by=actor,
+        )
+        case.materials_presented.set(materials)
+        audit_record(actor=actor, action="case.opened", obj=case, unit=window, data={
+            "number": case.number, "item": item.code, "guide_version": version.number,
+            "materials": [m.pk for m in materials], "conditions": chosen_conditions,
+        })
+    return case
+
+
+def _lock(case: Case, expected_revision: int | None) -> Case:
+    """Lock the case row and make sure nobody decided it since the user loaded it."""
+    locked = Case.objects.select_for_update().select_related("item", "window", "station", "county").get(pk=case.pk)
+    if expected_revision is not None and locked.revision != expected_revision:
+        who = locked.handled_by.display_name if locked.handled_by else "其他人员"
+        raise ConflictError(
+            f"该办件刚刚已由{who}处理，当前状态为“{locked.get_status_display()}”。您的操作未保存，请查看最新情况后再办理。",
+        )
+    # A conditional bump: if two requests get here at once only one moves the revision on.
+    bumped = Case.objects.filter(pk=locked.pk, revision=locked.revision).update(revision=locked.revision + 1)
+    if not bumped:
+        raise ConflictError("该办件刚刚已被他人处理，您的操作未保存，请刷新后再办理。")
+    locked.revision += 1
+    return locked
+
+
+def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
+    staff_require_decider(actor)
+    _check_window(actor, case.window)
+    if case.status not in TRANSITIONS[decision]:
+        raise DomainError(
+            f"办件当前状态为“{case.get_status_display()}”，不能{Decision(decision).label}。", code="bad_transition"
+        )
+
+
+def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
+    """Tick off newly presented materials; after a notice only what a notice listed (R3)."""
+    materials = _check_materials(case.item, material_ids)
+    already = set(case.materials_presented.values_list("pk", flat=True))
+    new = [m for m in materials if m.pk not in already]
+    if case.status == CaseStatus.NOTICE and new:
+        listed = set(Material.objects.filter(
+            pk__in=Document.materials.through.objects.filter(
+                document__case=case, document__kind=DocumentKind.NOTICE
+            ).values("material_id")
+        ).values_list("pk", flat=True))
+        extra = [m.name for m in new if m.pk not in listed]
+        if extra:
+            raise DomainError(
+                f"补正时只能勾选告知单所列材料：“{extra[0]}”未在告知单中。", code="material_not_on_notice", field="materials"
+            )
+    if new:
+        case.materials_presented.add(*new)
+    return new
+
+
+def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
+    case.handled_by = actor
+    case.save()
+    audit_record(actor=actor, action=f"case.{decision}", obj=case, unit=case.window,
+                 data={"number": case.number, "status": case.status, **data})
+    return case
+
+
+def case_accept(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
+                expected_revision: int | None = None) -> Case:
+    """Accept a complete application: completed on the spot, or a deadline in working days (R2, R6)."""
+    with transaction.atomic():
+        case = _lock(case, expected_revision)
+        _check_decision(actor=actor, case=case, decision=Decision.ACCEPT)
+        new = _add_presented(case, material_ids)
+        missing = missing_materials(case)
+        if missing:
+            names = "、".join(m.name for m in missing)
+            raise DomainError(
+                f"材料不齐全，不能受理。缺少：{names}。请出具一次性告知单。", code="materials_missing", field="materials"
+            )
+        now = timezone.now()
+        case.accepted_at = now
+        if case.item.is_on_the_spot:
+            case.status = CaseStatus.COMPLETED
+            case.completed_at = now
+            case.deadline = timezone.localtime(now).date()
+        else:
+            deadline = add_workdays(timezone.localtime(now).date(), case.item.promised_days or 0)
+            case.status = CaseStatus.ACCEPTED
+            case.deadline = deadline.date
+            case.deadline_provisional = deadline.provisional
+        _finish(case, actor, Decision.ACCEPT, {
+            "added_materials": [m.pk for m in new], "deadline": str(case.deadline),
+            "on_the_spot": case.item.is_on_the_spot,
+        })
+        document_issue(case=case, kind=DocumentKind.RECEIPT, actor=actor)
+    return case
+
+
+def case_notify(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
+                conditions: Iterable[str] | None = None, override_reason: str = "",
+                expected_revision: int | None = None) -> Document:
+    """Issue the one-time notice listing EVERY missing required material (R3)."""
+    with transaction.atomic():
+        case = _lock(case, expected_revision)
+        _check_decision(actor=actor, case=case, decision=Decision.NOTICE)
+        new = _add_presented(case, material_ids)
+        if conditions is not None:
+            case.conditions = _check_conditions(case.item, conditions)
+        missing = missing_materials(case)
+        if not missing:
+            raise DomainError(
+                "材料已齐全，应当场受理，不能出具补充材料告知单（自查第5项）。", code="nothing_missing", field="materials"
+            )
+        earlier = list(case.documents.filter(kind=DocumentKind.NOTICE))
+        added: list[Material] = []
+        if earlier:
+            listed = set(Material.objects.filter(
+                pk__in=Document.materials.through.objects.filter(document__in=earlier).values("material_id")
+            ).values_list("pk", flat=True))
+            added = [m for m in missing if m.pk not in listed]
+        if added:
+            names = "、".join(m.name for m in added)
+            if actor.role != Role.STATION_HEAD:
+                raise DomainError(
+                    f"一次性告知：首次告知单未列出“{names}”，不得再次要求新材料。确需补充告知的，须由所长填写理由后出具。",
+                    code="one_time_rule", field="materials",
+                )
+            if len(override_reason.strip()) < 4:
+                raise DomainError("所长补充告知须填写理由（至少4个字），该理由将记录在案并计入报表。",
+                                  code="override_reason", field="override_reason")
+        case.status = CaseStatus.NOTICE
+        _finish(case, actor, Decision.NOTICE, {
+            "added_materials": [m.pk for m in new], "missing": [m.pk for m in missing],
+            "round": len(earlier) + 1, "override": bool(added),
+        })
+        document = document_issue(case=case, kind=DocumentKind.NOTICE, actor=actor, missing=missing,
+                                   notice_round=len(earlier) + 1)
+        if added:
+            override = NoticeOverride.objects.create(
+                case=case, document=document, approved_by=actor, reason=override_reason.strip(),
+                station=case.station, county=case.county,
+            )
+            override.added_materials.set(added)
+            audit_record(actor=actor, action="case.notice_override", obj=case, unit=case.window,
+                         data={"document": document.number, "added": [m.pk for m in added],
+                               "reason": override.reason})
+    return document
+
+
+def case_refuse(*, case: Case, actor: Staff, legal_basis: str, explanation: str,
+                expected_revision: int | None = None) -> Case:
+    """Refuse an application the law does not allow, in writing, with the legal basis (R4)."""
+    legal_basis, explanation = (legal_basis or "").strip(), (explanation or "").strip()
+    if len(legal_basis) < 4:
+        raise DomainError("请填写不予受理的法律依据（法律法规名称及条款）。", code="refusal_basis", field="legal_basis")
+    if len(explanation) < 10:
+        raise DomainError("请向申请人写明不予受理的理由（至少10个字），耐心解释。", code="refusal_explanation",
+                          field="explanation")
+    with transaction.atomic():
+        case = _lock(case, expected_revision)
+        _check_decision(actor=actor, case=case, decision=Decision.REFUSE)
+        case.status = CaseStatus.REFUSED
+        case.refused_at = timezone.now()
+        case.refusal_basis = legal_basis
+        case.refusal_explanation = explanation
+        _finish(case, actor, Decision.REFUSE, {"legal_basis": legal_basis})
+        document_issue(case=case, kind=DocumentKind.REFUSAL, actor=actor)
+    return case
+
+
+def case_complete(*, case: Case, actor: Staff, expected_revision: int | None = None) -> Case:
+    """Mark an accepted case as done."""
+    with transaction.atomic():
+        case = _lock(case, expected_revision)
+        _check_decision(actor=actor, case=case, decision=Decision.COMPLETE)
+        case.status = CaseStatus.COMPLETED
+        case.completed_at = timezone.now()
+        _finish(case, actor, Decision.COMPLETE, {"overdue": case.is_overdue()})
+    return case
+
+
+def case_reveal_personal_data(*, case: Case, actor: Staff) -> dict[str, str]:
+    """Return the unmasked ID number and phone, and log that `actor` saw them."""
+    if actor.role not in (Role.WINDOW_OFFICER, Role.STATION_HEAD):
+        raise PermissionDenied("您的角色不能查看完整的身份号码和电话。", code="pii_role")
+    _check_window(actor, case.window)
+    with transaction.atomic():
+        audit_record(actor=actor, action="case.personal_data_viewed", obj=case, unit=case.window,
+                     data={"number": case.number})
+    return {"id_number": case.applicant_id_number, "phone": case.applicant_phone}
+

@@ -1,0 +1,235 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Item
+from catalog.selectors import items_search, version_in_force
+from core.errors import ConflictError, DomainError, PermissionDenied
+from core.personal import mask_id_number, mask_phone
+from counter import services
+from counter.documents_pdf import render_pdf
+from counter.forms import CaseOpenForm, DecisionForm
+from counter.models import CaseStatus, DocumentKind
+from counter.selectors import case_for, cases_for_list, document_for, status_counts
+from org.models import Role
+from org.selectors import scope_of, windows_visible_to
+from org.services import staff_decision_problem
+
+COUNTER_ROLES = (Role.WINDOW_OFFICER, Role.WINDOW_STAFF, Role.STATION_HEAD)
+
+
+def _require_counter(user):
+    if user.role not in COUNTER_ROLES:
+        raise DjangoPermissionDenied
+
+
+def _home_county(user):
+    scope = scope_of(user)
+    return scope.unit.county_or_self() if scope.unit is not None else None
+
+
+@login_required
+def desk(request):
+    """The counter: find the item, see the window's open and overdue cases."""
+    _require_counter(request.user)
+    county = _home_county(request.user)
+    version = version_in_force(county=county, on=timezone.localdate()) if county else None
+    query = request.GET.get("q", "").strip()
+    items = []
+    if version is not None:
+        items = list(items_search(version=version, query=query)) if query else list(version.items.all())
+    open_cases = cases_for_list(request.user).filter(status__in=(CaseStatus.INTAKE, CaseStatus.NOTICE,
+                                                                    CaseStatus.ACCEPTED))[:30]
+    return render(request, "counter/desk.html", {
+        "version": version, "items": items, "query": query, "open_cases": open_cases,
+        "counts": status_counts(request.user), "decision_problem": staff_decision_problem(request.user),
+    })
+
+
+def _item_in_force(user, item_id) -> Item:
+    county = _home_county(user)
+    version = version_in_force(county=county, on=timezone.localdate()) if county else None
+    if version is None:
+        raise Http404
+    try:
+        return version.items.prefetch_related("materials").get(pk=item_id)
+    except Item.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _apply_errors(form, exc: DomainError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+@login_required
+def case_new(request, item_id: int):
+    """Record an application: applicant, conditions and the materials presented; optionally decide at once."""
+    _require_counter(request.user)
+    item = _item_in_force(request.user, item_id)
+    windows = windows_visible_to(request.user)
+    initial = {"window": request.user.unit if request.user.unit in windows else windows.first()}
+    form = CaseOpenForm(request.POST or None, item=item, windows=windows, initial=initial)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    case = services.case_open(
+                        actor=request.user, window=data["window"], item=item,
+                        applicant=services.Applicant(data["applicant_name"], data["applicant_id_number"],
+                                                     data["applicant_phone"]),
+                        conditions=data["conditions"], material_ids=data["materials"],
+                    )
+                    if action == "accept":
+                        services.case_accept(case=case, actor=request.user)
+                    elif action == "notice":
+                        services.case_notify(case=case, actor=request.user)
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _result_message(case.number, action))
+                return redirect("counter:case_detail", number=case.number)
+        status = 400
+    return render(request, "counter/case_new.html", {
+        "form": form, "item": item, "decision_problem": staff_decision_problem(request.user),
+    }, status=status)
+
+
+def _result_message(number: str, action: str) -> str:
+    return {
+        "accept": _("办件 %(n)s 已受理，请打印受理回执交申请人，并提醒申请人使用评价器评价。"),
+        "notice": _("办件 %(n)s 已出具补充材料告知单，请打印交申请人，并提醒申请人使用评价器评价。"),
+        "refuse": _("办件 %(n)s 已出具不予受理告知书，请向申请人耐心解释，并提醒申请人使用评价器评价。"),
+        "complete": _("办件 %(n)s 已办结，请提醒申请人使用评价器评价。"),
+    }.get(action, _("办件 %(n)s 已登记，待民警决定。")) % {"n": number}
+
+
+def _case_context(request, case, form=None):
+    presented = list(case.materials_presented.all())
+    notices = [d for d in case.documents.all() if d.kind == DocumentKind.NOTICE]
+    listed_ids = {m.pk for d in notices for m in d.materials.all()}
+    presented_ids = {m.pk for m in presented}
+    return {
+        "case": case,
+        "form": form or DecisionForm(item=case.item, initial={
+            "revision": case.revision, "conditions": case.conditions,
+        }),
+        "presented": presented,
+        "presented_ids": presented_ids,
+        "missing": services.missing_materials(case) if case.is_open else [],
+        "listed_ids": listed_ids,
+        "documents": case.documents.all(),
+        "overrides": case.overrides.select_related("approved_by").prefetch_related("added_materials"),
+        "masked_id": mask_id_number(case.applicant_id_number),
+        "masked_phone": mask_phone(case.applicant_phone),
+        "decision_problem": staff_decision_problem(request.user),
+        "can_reveal": request.user.role in (Role.WINDOW_OFFICER, Role.STATION_HEAD),
+        "is_head": request.user.role == Role.STATION_HEAD,
+        "overdue": case.is_overdue(),
+    }
+
+
+@login_required
+def case_detail(request, number: str):
+    case = case_for(request.user, number)
+    return render(request, "counter/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_decide(request, number: str):
+    """Accept, notify, refuse or complete; a clash with another decision answers 409."""
+    case = case_for(request.user, number)
+    form = DecisionForm(request.POST, item=case.item)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        action = data["action"]
+        common = {"case": case, "actor": request.user, "expected_revision": data["revision"]}
+        try:
+            if action == "accept":
+                services.case_accept(material_ids=data["materials"], **common)
+            elif action == "notice":
+                services.case_notify(material_ids=data["materials"], conditions=data["conditions"],
+                                     override_reason=data["override_reason"], **common)
+            elif action == "refuse":
+                services.case_refuse(legal_basis=data["legal_basis"], explanation=data["explanation"], **common)
+            else:
+                services.case_complete(**common)
+        except ConflictError as exc:
+            messages.error(request, exc.message)
+            status = 409
+            case = case_for(request.user, number)
+            return render(request, "counter/case_detail.html", _case_context(request, case), status=status)
+        except PermissionDenied as exc:
+            _apply_errors(form, exc)
+            status = 403
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _result_message(case.number, action))
+            return redirect("counter:case_detail", number=case.number)
+    case.refresh_from_db()
+    return render(request, "counter/case_detail.html", _case_context(request, case, form), status=status)
+
+
+@login_required
+@require_POST
+def case_reveal(request, number: str):
+    """Show the full ID number and phone once; the view is audited."""
+    case = case_for(request.user, number)
+    try:
+        revealed = services.case_reveal_personal_data(case=case, actor=request.user)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    context = _case_context(request, case)
+    context.update({"masked_id": revealed["id_number"], "masked_phone": revealed["phone"], "revealed": True})
+    return render(request, "counter/case_detail.html", context)
+
+
+@login_required
+def case_list(request):
+    """Cases in the user's units; overdue ones stand out at the top."""
+    status = request.GET.get("status", "")
+    if status and status not in CaseStatus.values:
+        status = ""
+    overdue = request.GET.get("overdue") == "1"
+    window_id = request.GET.get("window", "")
+    window_id = int(window_id) if window_id.isdigit() else None
+    query = request.GET.get("q", "")[:50]
+    qs = cases_for_list(request.user, status=status, overdue=overdue, window_id=window_id, query=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "counter/case_list.html", {
+        "page": page, "status": status, "overdue": overdue, "window_id": window_id, "query": query,
+        "statuses": CaseStatus.choices, "windows": windows_visible_to(request.user),
+        "counts": status_counts(request.user), "today": timezone.localdate(),
+    })
+
+
+@login_required
+def document_view(request, public_id: str):
+    document = document_for(request.user, public_id)
+    return render(request, "counter/document.html", {"document": document, "doc": document.snapshot})
+
+
+@login_required
+def document_pdf(request, public_id: str):
+    document = document_for(request.user, public_id)
+    try:
+        pdf = render_pdf(document.snapshot)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("counter:document", public_id=public_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.case.number}-{document.kind}.pdf"'
+    return response
