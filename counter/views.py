@@ -76,7 +76,8 @@ def case_new(request, item_id: int):
     item = _item_in_force(request.user, item_id)
     windows = windows_visible_to(request.user)
     initial = {"window": request.user.unit if request.user.unit in windows else windows.first()}
-    form = CaseOpenForm(request.POST or None, item=item, windows=windows, initial=initial)
+    form = CaseOpenForm(request.POST if request.method == "POST" else None, item=item, windows=windows,
+                        initial=initial)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "save")

@@ -1,0 +1,206 @@
+"""Issued documents print the same from their frozen snapshot, as PDF (Chinese font embedded) and HTML."""
+
+import io
+import os
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+from pypdf import PdfReader
+
+from core.errors import DomainError
+from counter import documents_pdf
+from counter.documents_pdf import PdfFontMissing, render_pdf
+
+requires_font = pytest.mark.skipif(
+    not any(os.path.isfile(p) for p in documents_pdf.DEFAULT_FONT_PATHS),
+    reason="no Chinese TrueType font installed (apt-get install fonts-wqy-microhei)",
+)
+
+
+def common(kind: str, title: str, number: str) -> dict:
+    return {
+        "kind": kind,
+        "title": title,
+        "number": number,
+        "issuer": "福州市公安局鼓楼分局东街派出所",
+        "issued_at": "2026-11-27 10:05",
+        "case_number": "BW350102001-20261127-0007",
+        "applicant": {"name": "张三", "id_number": "3501********1234", "phone": "138****5678"},
+        "item": {
+            "code": "122001001",
+            "name": "出生登记",
+            "legal_basis": "《中华人民共和国户口登记条例》第七条；《福建省户籍管理规定》第十二条",
+            "time_limit": "承诺10个工作日（法定20个工作日）",
+            "fee": "免费",
+            "place": "福州市鼓楼区东街派出所户籍大厅",
+            "hours": "周一至周五 8:30-12:00，14:30-17:30",
+            "enquiry_phone": "0591-87000001",
+            "complaint_phone": "0591-87000110",
+        },
+        "window": "东街派出所1号窗口",
+        "officer": {"name": "王警官", "police_number": "100001"},
+        "materials_received": ["出生医学证明（原件1份）", "父母双方居民户口簿（原件1份）"],
+        "rating_hint": "请您对本次服务作出评价",
+    }
+
+
+def receipt_snapshot(**over) -> dict:
+    snap = common("receipt", "受理回执", "鼓公东户〔2026〕第000123号")
+    snap.update(deadline="2026-12-11", deadline_provisional=True, completed_on_the_spot=False)
+    snap.update(over)
+    return snap
+
+
+def notice_snapshot(**over) -> dict:
+    snap = common("notice", "补充材料告知单", "鼓公东户〔2026〕第000124号")
+    snap.update(
+        materials_missing=[
+            {"name": "父母结婚证", "form": "原件", "copies": 1, "notes": "核对后退还", "condition": ""},
+            {"name": "父母双方居民身份证", "form": "复印件", "copies": 2, "notes": "",
+             "condition": "父母一方为外省户籍的提供"},
+            {"name": "非婚生育说明书", "form": "原件", "copies": 1, "notes": "须本人签名捺印",
+             "condition": "未办理结婚登记的提供；" + "说明须写明子女出生的时间、地点及父母双方的基本情况。" * 3},
+        ],
+        notice_intro="根据《中华人民共和国行政许可法》第三十二条，您申请的事项所需材料不齐全，现一次性告知如下：",
+        notice_footer="请于补齐材料后携本告知单到原窗口办理。",
+        notice_round=1,
+    )
+    snap.update(over)
+    return snap
+
+
+def refusal_snapshot(**over) -> dict:
+    snap = common("refusal", "不予受理告知书", "鼓公东户〔2026〕第000125号")
+    snap.update(
+        materials_received=[],
+        refusal_basis="《福建省户籍管理规定》第二十条",
+        refusal_explanation="申请人的子女已在外省办理出生登记，不符合本地出生登记条件。",
+        remedies="如不服本决定，可以自收到本告知书之日起六十日内向福州市公安局申请行政复议，"
+                 "或者在六个月内依法向人民法院提起行政诉讼。",
+    )
+    snap.update(over)
+    return snap
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    # Extraction may insert line breaks and spaces where a line wrapped; compare without them.
+    return "".join("".join(page.extract_text().split()) for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@requires_font
+class TestPdf:
+    def test_receipt_names_the_materials_received_and_the_provisional_deadline(self):
+        data = render_pdf(receipt_snapshot())
+        assert data.startswith(b"%PDF")
+        text = pdf_text(data)
+        for expected in ["受理回执", "鼓公东户〔2026〕第000123号", "出生医学证明（原件1份）",
+                         "父母双方居民户口簿（原件1份）", "2026-12-11（暂定）", "免费", "王警官", "100001",
+                         "张三", "3501********1234", "福州市公安局鼓楼分局东街派出所（盖章）", "申请人签收"]:
+            assert squash(expected) in text, expected
+
+    def test_receipt_completed_on_the_spot_says_so_instead_of_a_date(self):
+        text = pdf_text(render_pdf(receipt_snapshot(deadline="", completed_on_the_spot=True)))
+        assert "当场办结" in text
+        assert "（暂定）" not in text
+
+    def test_notice_lists_every_missing_material_with_the_one_time_commitment(self):
+        text = pdf_text(render_pdf(notice_snapshot()))
+        for expected in ["补充材料告知单", "鼓公东户〔2026〕第000124号", "父母结婚证", "父母双方居民身份证",
+                         "非婚生育说明书", "父母一方为外省户籍的提供", "一次性告知",
+                         "请于补齐材料后携本告知单到原窗口办理。", "0591-87000110"]:
+            assert squash(expected) in text, expected
+        assert "第1次告知" not in text
+
+    def test_a_later_notice_says_which_round_and_that_the_head_approved(self):
+        text = pdf_text(render_pdf(notice_snapshot(notice_round=2)))
+        assert "第2次告知（经所长批准）" in text
+
+    def test_refusal_gives_reason_basis_and_remedies(self):
+        text = pdf_text(render_pdf(refusal_snapshot()))
+        for expected in ["不予受理告知书", "鼓公东户〔2026〕第000125号", "不符合本地出生登记条件",
+                         "《福建省户籍管理规定》第二十条", "申请行政复议", "提起行政诉讼", "（盖章）"]:
+            assert squash(expected) in text, expected
+
+    @pytest.mark.parametrize("build", [receipt_snapshot, notice_snapshot, refusal_snapshot])
+    def test_the_chinese_font_is_embedded_and_the_title_is_in_the_metadata(self, build):
+        snap = build()
+        data = render_pdf(snap)
+        assert b"/FontFile2" in data
+        assert PdfReader(io.BytesIO(data)).metadata.title == f"{snap['title']} {snap['number']}"
+
+    @pytest.mark.parametrize("build", [receipt_snapshot, notice_snapshot, refusal_snapshot])
+    def test_a_reprint_is_the_same_document(self, build):
+        first, second = render_pdf(build()), render_pdf(build())
+        assert pdf_text(first) == pdf_text(second)
+        assert first == second
+
+    def test_the_pdf_stays_chinese_when_the_officer_uses_english(self):
+        with translation.override("en"):
+            text = pdf_text(render_pdf(receipt_snapshot()))
+        assert "申请人" in text
+
+    def test_empty_lists_and_markup_characters_do_not_break_rendering(self):
+        snap = notice_snapshot(materials_missing=[], materials_received=[], rating_hint="", notice_intro="",
+                               notice_footer="")
+        snap["item"]["legal_basis"] = "<b>A & B</b>"
+        text = pdf_text(render_pdf(snap))
+        assert "<b>A&B</b>" in text
+
+    def test_a_long_notice_flows_onto_a_second_page(self):
+        many = [{"name": f"材料{i}", "form": "原件", "copies": 1, "notes": "", "condition": ""} for i in range(60)]
+        data = render_pdf(notice_snapshot(materials_missing=many))
+        reader = PdfReader(io.BytesIO(data))
+        assert len(reader.pages) >= 2
+        assert "材料59" in pdf_text(data)
+
+
+@requires_font
+def test_a_configured_font_that_cannot_be_embedded_falls_back_to_the_debian_one(monkeypatch, settings, tmp_path):
+    bogus = tmp_path / "NotoSansCJK-Regular.ttc"
+    bogus.write_bytes(b"OTTO not a TrueType font")
+    monkeypatch.setattr(documents_pdf, "_font_path", None)
+    settings.PDF_FONT_PATH = str(bogus)
+    assert b"/FontFile2" in render_pdf(receipt_snapshot())
+    assert documents_pdf._font_path in documents_pdf.DEFAULT_FONT_PATHS
+
+
+def test_a_missing_font_is_reported_in_chinese(monkeypatch, settings):
+    monkeypatch.setattr(documents_pdf, "_font_path", None)
+    monkeypatch.setattr(documents_pdf, "DEFAULT_FONT_PATHS", ("/nonexistent/font.ttc",))
+    settings.PDF_FONT_PATH = "/nonexistent/other.ttf"
+    with pytest.raises(PdfFontMissing) as exc:
+        render_pdf(receipt_snapshot())
+    assert isinstance(exc.value, DomainError)
+    assert "fonts-wqy-microhei" in str(exc.value)
+    assert "PDF_FONT_PATH" in str(exc.value)
+
+
+class TestHtml:
+    def test_receipt(self):
+        html = squash(render_to_string("counter/documents/receipt.html", {"doc": receipt_snapshot()}))
+        for expected in ["受理回执", "鼓公东户〔2026〕第000123号", "出生医学证明（原件1份）", "2026-12-11（暂定）",
+                         "王警官", "100001", "（盖章）", "申请人签收"]:
+            assert squash(expected) in html, expected
+        assert "<html" not in html  # an include, not a page
+
+    def test_notice(self):
+        html = squash(render_to_string("counter/documents/notice.html", {"doc": notice_snapshot(notice_round=3)}))
+        for expected in ["补充材料告知单", "父母结婚证", "父母双方居民身份证", "非婚生育说明书", "一次性告知",
+                         "第3次告知（经所长批准）", "请于补齐材料后携本告知单到原窗口办理。", "0591-87000110"]:
+            assert squash(expected) in html, expected
+
+    def test_refusal(self):
+        html = squash(render_to_string("counter/documents/refusal.html", {"doc": refusal_snapshot()}))
+        for expected in ["不予受理告知书", "不符合本地出生登记条件", "《福建省户籍管理规定》第二十条", "申请行政复议"]:
+            assert squash(expected) in html, expected
+
+    def test_snapshot_text_is_escaped(self):
+        html = render_to_string("counter/documents/refusal.html",
+                                {"doc": refusal_snapshot(refusal_explanation="<script>x</script>")})
+        assert "<script>" not in html

@@ -1,0 +1,251 @@
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from core.models import AuditEvent
+from counter import services
+from counter.models import Case, CaseStatus
+from tests.counter.conftest import material_ids, valid_id
+
+pytestmark = pytest.mark.usefixtures("guide")
+NOW = "2026-11-27 09:00:00+08:00"
+
+
+def new_case_data(item, *names, **extra):
+    data = {
+        "applicant_name": "张小明", "applicant_id_number": valid_id(), "applicant_phone": "13800138000",
+        "materials": material_ids(item, *names), "action": "notice",
+    }
+    data.update(extra)
+    return data
+
+
+@freeze_time(NOW)
+def test_desk_lists_items_of_the_guide_and_finds_by_pinyin_initials(client_for, people):
+    client = client_for(people.officer)
+
+    everything = client.get(reverse("counter:desk"))
+    found = client.get(reverse("counter:desk"), {"q": "swzx"})
+
+    assert "出生登记" in everything.content.decode() and "死亡注销" in everything.content.decode()
+    body = found.content.decode()
+    assert "死亡注销" in body and "出生登记" not in body
+
+
+@freeze_time(NOW)
+def test_officer_records_a_case_with_missing_materials_and_gets_a_notice(client_for, people, guide, city):
+    client = client_for(people.officer)
+
+    response = client.post(reverse("counter:case_new", args=[guide.birth.pk]),
+                           new_case_data(guide.birth, "出生医学证明", window=city.w1.pk))
+
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("counter:case_detail", args=[case.number])
+    page = client.get(response.url).content.decode()
+    assert "补充材料告知单" in page and "提醒申请人使用评价器评价" in page
+    assert case.status == CaseStatus.NOTICE
+
+
+@freeze_time(NOW)
+def test_bad_applicant_input_keeps_everything_typed_and_says_what_to_fix(client_for, people, guide, city):
+    client = client_for(people.officer)
+    bad_id = valid_id()[:17] + ("0" if valid_id()[17] != "0" else "1")
+
+    response = client.post(reverse("counter:case_new", args=[guide.birth.pk]),
+                           new_case_data(guide.birth, "出生医学证明", window=city.w1.pk,
+                                         applicant_id_number=bad_id, applicant_phone="12345"))
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "校验位不正确" in body and "联系电话应为11位手机号码" in body
+    assert 'value="张小明"' in body and f'value="{bad_id}"' in body
+    # The ticked material is still ticked.
+    checked = material_ids(guide.birth, "出生医学证明")[0]
+    assert f'value="{checked}"' in body and "checked" in body
+    assert Case.objects.count() == 0
+
+
+@freeze_time(NOW)
+def test_empty_form_is_answered_in_chinese(client_for, people, guide):
+    response = client_for(people.officer).post(reverse("counter:case_new", args=[guide.birth.pk]), {})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "请填写申请人姓名" in body and "请填写公民身份号码" in body
+
+
+@freeze_time(NOW)
+def test_accepting_with_missing_materials_from_the_form_rolls_back_and_says_what_is_missing(
+    client_for, people, guide, city
+):
+    response = client_for(people.officer).post(
+        reverse("counter:case_new", args=[guide.birth.pk]),
+        new_case_data(guide.birth, "出生医学证明", window=city.w1.pk, action="accept"),
+    )
+
+    assert response.status_code == 400
+    assert "材料不齐全，不能受理" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+@freeze_time(NOW)
+def test_material_id_outside_the_guide_is_refused_by_the_form(client_for, people, guide, city):
+    outside = guide.death.materials.first().pk
+    data = new_case_data(guide.birth, window=city.w1.pk)
+    data["materials"] = [outside]
+
+    response = client_for(people.officer).post(reverse("counter:case_new", args=[guide.birth.pk]), data)
+
+    assert response.status_code == 400
+    assert "不在本事项的办事指南材料清单内" in response.content.decode()
+
+
+@freeze_time(NOW)
+def test_civilian_sees_only_the_register_button_and_cannot_accept(client_for, people, guide, city):
+    client = client_for(people.civilian)
+    page = client.get(reverse("counter:case_new", args=[guide.birth.pk])).content.decode()
+    assert "登记（交民警决定）" in page and "材料齐全，受理" not in page
+
+    response = client.post(reverse("counter:case_new", args=[guide.birth.pk]),
+                           new_case_data(guide.birth, "出生医学证明", "父母户口簿", "父母结婚证",
+                                         window=city.w1.pk, action="accept"))
+
+    assert response.status_code == 400
+    assert "文职人员、协勤人员不得直接办理户政业务" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+@freeze_time(NOW)
+def test_returning_applicant_is_accepted_and_case_completed_through_the_case_page(
+    client_for, people, guide, open_case
+):
+    case = open_case(None, "出生医学证明")
+    services.case_notify(case=case, actor=people.officer)
+    case.refresh_from_db()
+    client = client_for(people.officer)
+    url = reverse("counter:case_decide", args=[case.number])
+
+    accepted = client.post(url, {"action": "accept", "revision": case.revision,
+                                 "materials": material_ids(guide.birth, "父母户口簿", "父母结婚证")})
+    case.refresh_from_db()
+    completed = client.post(url, {"action": "complete", "revision": case.revision})
+
+    assert accepted.status_code == 302 and completed.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED
+
+
+@freeze_time(NOW)
+def test_second_decision_with_a_stale_page_gets_409_and_a_clear_message(client_for, people, open_case):
+    case = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")
+    stale = case.revision
+    url = reverse("counter:case_decide", args=[case.number])
+    client_for(people.officer2).post(url, {"action": "accept", "revision": stale})
+
+    response = client_for(people.officer).post(url, {
+        "action": "refuse", "revision": stale, "legal_basis": "《户口登记条例》第七条",
+        "explanation": "不符合办理条件，依法不予受理。",
+    })
+
+    assert response.status_code == 409
+    assert "该办件刚刚已由李警官处理" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+
+
+@freeze_time(NOW)
+def test_refusal_without_a_basis_keeps_the_explanation_typed(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+
+    response = client_for(people.officer).post(reverse("counter:case_decide", args=[case.number]), {
+        "action": "refuse", "revision": case.revision, "legal_basis": "", "explanation": "申请人不在本辖区居住。",
+    })
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "请填写不予受理的法律依据" in body and "申请人不在本辖区居住。" in body
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("data", [
+    {}, {"action": "explode", "revision": "1"}, {"action": "accept", "revision": "abc"},
+    {"action": "accept", "revision": "0", "materials": ["x"]},
+])
+def test_malformed_decision_posts_get_a_400_not_a_500(client_for, people, open_case, data):
+    case = open_case(None, "出生医学证明")
+
+    response = client_for(people.officer).post(reverse("counter:case_decide", args=[case.number]), data)
+
+    assert response.status_code == 400
+
+
+@freeze_time(NOW)
+def test_another_countys_case_is_404_and_not_listed(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    client = client_for(people.outsider)
+
+    assert client.get(reverse("counter:case_detail", args=[case.number])).status_code == 404
+    assert client.post(reverse("counter:case_decide", args=[case.number]),
+                       {"action": "accept", "revision": 0}).status_code == 404
+    assert case.number not in client.get(reverse("counter:case_list")).content.decode()
+    document = services.case_notify(case=case, actor=people.officer)
+    assert client.get(reverse("counter:document", args=[document.public_id])).status_code == 404
+
+
+@freeze_time(NOW)
+def test_county_and_city_see_the_case_but_another_county_admin_does_not(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    url = reverse("counter:case_detail", args=[case.number])
+
+    assert client_for(people.county).get(url).status_code == 200
+    assert client_for(people.inspector).get(url).status_code == 200
+    assert client_for(people.outsider_county).get(url).status_code == 404
+
+
+@freeze_time(NOW)
+def test_id_number_is_masked_until_revealed_and_the_reveal_is_audited(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    client = client_for(people.officer)
+
+    page = client.get(reverse("counter:case_detail", args=[case.number])).content.decode()
+    assert valid_id() not in page and "13800138000" not in page
+    assert "3501" in page and "138****8000" in page
+
+    revealed = client.post(reverse("counter:case_reveal", args=[case.number])).content.decode()
+    assert valid_id() in revealed
+    assert AuditEvent.objects.filter(action="case.personal_data_viewed").count() == 1
+
+    assert client_for(people.county).post(reverse("counter:case_reveal", args=[case.number])).status_code == 403
+
+
+@freeze_time(NOW)
+def test_overdue_cases_stand_out_first_in_the_list(client_for, people, open_case):
+    with freeze_time("2026-11-02 09:00:00+08:00"):
+        late = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")
+        services.case_accept(case=late, actor=people.officer)
+    fresh = open_case(None, "出生医学证明")
+
+    body = client_for(people.head).get(reverse("counter:case_list")).content.decode()
+
+    assert body.index(late.number) < body.index(fresh.number)
+    assert 'class="overdue"' in body and "已超期" in body
+
+
+@freeze_time(NOW)
+def test_printed_notice_and_pdf(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    document = services.case_notify(case=case, actor=people.officer)
+    client = client_for(people.officer)
+
+    page = client.get(reverse("counter:document", args=[document.public_id])).content.decode()
+    pdf = client.get(reverse("counter:document_pdf", args=[document.public_id]))
+
+    assert document.number in page and "父母户口簿" in page
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+@freeze_time(NOW)
+def test_roles_without_a_counter_get_403_on_the_desk(client_for, people):
+    assert client_for(people.county).get(reverse("counter:desk")).status_code == 403
