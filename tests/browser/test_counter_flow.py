@@ -1,0 +1,86 @@
+"""The window counter in a real browser: a case with missing materials, the notice, the return, completion."""
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from catalog.demo_data import demo_guide_load
+from counter.models import Case, CaseStatus
+from tests.counter.conftest import valid_id
+
+
+@pytest.fixture
+def demo_guide(city, people):
+    import datetime
+
+    return demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
+
+
+def sign_in(page, username, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_completes_it_on_return(
+    page, people, demo_guide, artifacts
+):
+    sign_in(page, "officer", people.password)
+    expect(page.get_by_role("heading", name="窗口受理")).to_be_visible()
+
+    # Find the item by its pinyin initials, as an officer at a busy counter would.
+    page.get_by_label("事项名称、编码或拼音首字母").fill("jmsfzscsl")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=re.compile("居民身份证首次申领")).click()
+
+    page.get_by_label("申请人姓名").fill("陈阿婆")
+    page.get_by_label("公民身份号码").fill(valid_id())
+    page.get_by_label("联系电话").fill("13905910000")
+    page.get_by_label(re.compile("^居民户口簿")).check()
+    page.get_by_role("button", name="材料不全，出具一次性告知单").click()
+
+    expect(page.locator("#case-status")).to_have_text(re.compile("待补正"))
+    expect(page.get_by_text("提醒申请人使用评价器评价")).to_be_visible()
+    case = Case.objects.get()
+    assert case.status == CaseStatus.NOTICE
+
+    # The printable notice, and its PDF with the Chinese material names in it.
+    page.get_by_role("link", name="打印").click()
+    expect(page.get_by_text("《居民身份证申领登记表》").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "counter-notice.png"), full_page=True)
+    pdf_url = page.get_by_role("link", name="下载PDF").get_attribute("href")
+    pdf = page.request.get(pdf_url)
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert "《居民身份证申领登记表》" in text and "补充材料告知单" in text
+
+    # The applicant comes back with what the notice listed; the case is accepted, then completed.
+    page.get_by_role("link", name="返回办件").click()
+    page.locator("#decide-materials").get_by_label(re.compile("《居民身份证申领登记表》")).check()
+    page.get_by_role("button", name="材料齐全，受理").click()
+    expect(page.locator("#case-status")).to_have_text(re.compile("已受理"))
+    page.get_by_role("button", name="办结").click()
+    expect(page.locator("#case-status")).to_have_text(re.compile("已办结"))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED
+    assert case.documents.count() == 2
+
+
+def test_bad_id_number_is_explained_and_the_form_keeps_what_was_typed(page, people, demo_guide):
+    sign_in(page, "officer", people.password)
+    page.get_by_label("事项名称、编码或拼音首字母").fill("死亡")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=re.compile("死亡注销")).click()
+    page.get_by_label("申请人姓名").fill("林大爷")
+    page.get_by_label("公民身份号码").fill("35010219900307123")
+    page.get_by_label("联系电话").fill("13905910000")
+    page.get_by_role("button", name="材料不全，出具一次性告知单").click()
+
+    expect(page.get_by_text("公民身份号码应为18位").first).to_be_visible()
+    expect(page.get_by_label("申请人姓名")).to_have_value("林大爷")
+    expect(page.get_by_label("联系电话")).to_have_value("13905910000")
+    assert Case.objects.count() == 0
