@@ -1,0 +1,129 @@
+"""Calendar pages: thin views that check access, validate a form, call a service and render."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from workdays.access import calendar_can_edit, calendar_edit_check, calendar_read_check
+from workdays.forms import AddWorkdaysForm, DayAddForm, OnOrBeforeForm, YearEnterForm, form_error_add
+from workdays.models import DayKind
+from workdays.rules import FIRST_YEAR, LAST_YEAR, weekday_label
+from workdays.selectors import calendar_days_of, calendar_year_get, calendar_years, years_missing
+from workdays.services import (
+    add_workdays,
+    calendar_day_add,
+    calendar_day_remove,
+    calendar_year_enter,
+    workday_on_or_before,
+)
+
+
+def _calculator(query: QueryDict) -> dict:
+    """The two calculator forms and their results, read from the query string."""
+    add_form = AddWorkdaysForm(query if "calc-start" in query else None, prefix="calc")
+    back_form = OnOrBeforeForm(query if "back-day" in query else None, prefix="back")
+    add_result = back_result = None
+    if add_form.is_bound and add_form.is_valid():
+        try:
+            add_result = add_workdays(add_form.cleaned_data["start"], add_form.cleaned_data["n"])
+        except DomainError as exc:
+            form_error_add(add_form, exc)
+    if back_form.is_bound and back_form.is_valid():
+        try:
+            back_result = workday_on_or_before(back_form.cleaned_data["day"])
+        except DomainError as exc:
+            form_error_add(back_form, exc)
+    return {"add_form": add_form, "add_result": add_result, "back_form": back_form, "back_result": back_result}
+
+
+def _initial_year(request: HttpRequest, missing: list[int], today: datetime.date) -> int:
+    try:
+        asked = int(request.GET.get("year", ""))
+    except ValueError:
+        asked = 0
+    if FIRST_YEAR <= asked <= LAST_YEAR:
+        return asked
+    return missing[0] if missing else today.year + 1
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def year_list(request: HttpRequest) -> HttpResponse:
+    calendar_read_check(request.user)
+    today = timezone.localdate()
+    missing = years_missing(today)
+    can_edit = calendar_can_edit(request.user)
+    form = None
+    if request.method == "POST":
+        calendar_edit_check(request.user)
+        form = YearEnterForm(request.POST)
+        if form.is_valid():
+            schedule = form.schedule()
+            try:
+                cal_year = calendar_year_enter(**schedule, actor=request.user)
+            except DomainError as exc:
+                form_error_add(form, exc)
+            else:
+                messages.success(request, _(
+                    "已录入 %(year)s 年节假日安排：放假 %(holidays)s 天（周一至周五），调休上班 %(workdays)s 天。"
+                ) % {"year": cal_year.year, "holidays": len(schedule["holidays"]),
+                     "workdays": len(schedule["workdays"])})
+                return redirect("workdays:year_detail", year=cal_year.year)
+    elif can_edit:
+        form = YearEnterForm(initial={"year": _initial_year(request, missing, today)})
+    return render(request, "workdays/year_list.html", {
+        "rows": calendar_years(), "missing": missing, "can_edit": can_edit, "form": form,
+        **_calculator(request.GET),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    calendar_read_check(request.user)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    can_edit = calendar_can_edit(request.user)
+    cal_year = calendar_year_get(year)
+    form = None
+    if request.method == "POST":
+        calendar_edit_check(request.user)
+        form = DayAddForm(request.POST, year=year)
+        if form.is_valid():
+            try:
+                day = calendar_day_add(year=year, day=form.cleaned_data["date"], kind=form.cleaned_data["kind"],
+                                       name=form.cleaned_data["name"], actor=request.user)
+            except DomainError as exc:
+                form_error_add(form, exc)
+            else:
+                messages.success(request, _("已添加 %(date)s %(kind)s %(name)s。") % {
+                    "date": day.date.isoformat(), "kind": day.get_kind_display(), "name": day.name})
+                return redirect("workdays:year_detail", year=year)
+    elif can_edit and cal_year is not None:
+        form = DayAddForm(year=year)
+    return render(request, "workdays/year_detail.html", {
+        "year": year, "cal_year": cal_year, "days": calendar_days_of(year) if cal_year else [],
+        "can_edit": can_edit, "form": form, "HOLIDAY": DayKind.HOLIDAY,
+        **_calculator(request.GET),
+    })
+
+
+@login_required
+@require_POST
+def day_remove(request: HttpRequest, year: int, day: datetime.date) -> HttpResponse:
+    calendar_edit_check(request.user)
+    try:
+        calendar_day_remove(year=year, day=day, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已删除 %(date)s 的记录，这一天恢复为普通的%(weekday)s。") % {
+            "date": day.isoformat(), "weekday": weekday_label(day)})
+    return redirect("workdays:year_detail", year=year)
