@@ -309,3 +309,21 @@ def case_reveal_personal_data(*, case: Case, actor: Staff) -> dict[str, str]:
                      data={"number": case.number})
     return {"id_number": case.applicant_id_number, "phone": case.applicant_phone}
 
+
+
+def case_deadlines_refresh(*, actor: Staff | None = None) -> int:
+    """Recompute provisional deadlines of open cases once their year's schedule is entered; return how many moved."""
+    changed = 0
+    pending = Case.objects.filter(status=CaseStatus.ACCEPTED, deadline_provisional=True).select_related("item", "window")
+    for case in pending:
+        start = timezone.localtime(case.accepted_at).date()
+        deadline = add_workdays(start, case.item.promised_days or 0)
+        if deadline.date == case.deadline and deadline.provisional:
+            continue
+        with transaction.atomic():
+            before = case.deadline
+            Case.objects.filter(pk=case.pk).update(deadline=deadline.date, deadline_provisional=deadline.provisional)
+            audit_record(actor=actor, action="case.deadline_recomputed", obj=case, unit=case.window,
+                         data={"from": str(before), "to": str(deadline.date), "provisional": deadline.provisional})
+        changed += 1
+    return changed

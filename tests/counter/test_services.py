@@ -313,3 +313,28 @@ def test_accepted_case_past_its_deadline_is_overdue(open_case, people):
         assert case.is_overdue() is False
     with freeze_time("2026-11-10 09:00:00+08:00"):
         assert case.is_overdue() is True
+
+
+def test_provisional_deadline_in_an_unentered_year_is_recomputed_once_the_year_is_entered(open_case, people):
+    from workdays.services import calendar_year_enter
+
+    with freeze_time("2026-12-24 09:00:00+08:00"):
+        case = open_case(None, *ALL_BIRTH)
+        services.case_accept(case=case, actor=people.officer)
+    case.refresh_from_db()
+    # 5 working days after Thu Dec 24: 25, 28, 29, 30, 31 -> all in 2026, so not provisional.
+    assert (case.deadline, case.deadline_provisional) == (datetime.date(2026, 12, 31), False)
+
+    with freeze_time("2026-12-29 09:00:00+08:00"):
+        late = open_case(None, *ALL_BIRTH)
+        services.case_accept(case=late, actor=people.officer)
+    late.refresh_from_db()
+    # Dec 30, 31, then 2027 (not entered: weekends only) Jan 1, 4, 5.
+    assert (late.deadline, late.deadline_provisional) == (datetime.date(2027, 1, 5), True)
+
+    calendar_year_enter(year=2027, holidays=[(datetime.date(2027, 1, 1), "元旦")], workdays=[],
+                        source="国办发明电〔2026〕测试", actor=people.cityadmin)
+    assert services.case_deadlines_refresh(actor=people.cityadmin) == 1
+
+    late.refresh_from_db()
+    assert (late.deadline, late.deadline_provisional) == (datetime.date(2027, 1, 6), False)
