@@ -1,7 +1,30 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from core.errors import DomainError
+
+
+class PublishedVersionImmutable(DomainError):
+    """A published guide version, its items and materials never change."""
+
+    code = "version_published"
+
+
+def _refuse_published() -> None:
+    raise PublishedVersionImmutable(gettext("已发布的办事指南版本不能修改。如需调整，请新建草稿版本后修改并发布。"))
+
+
+def pinyin_initials_of(name: str) -> str:
+    """Return the lower-case initials of a Chinese name (出生登记 -> csdj); letters and digits are kept."""
+    parts = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default")
+    text = "".join(parts).lower()
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())[:60]
 
 
 class VersionStatus(models.TextChoices):
@@ -69,10 +92,25 @@ class GuideVersion(models.Model):
             models.UniqueConstraint(
                 fields=["guide"], condition=Q(status="draft"), name="guide_one_draft"
             ),
+            # A published version always says from when it applies.
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(effective_date__isnull=False), name="published_has_effective_date"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.guide} 第{self.number}版"
+
+    def save(self, *args, **kwargs):
+        # Publishing saves a stored draft; once stored as published the row is frozen.
+        if self.pk and GuideVersion.objects.filter(pk=self.pk, status=VersionStatus.PUBLISHED).exists():
+            _refuse_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and GuideVersion.objects.filter(pk=self.pk, status=VersionStatus.PUBLISHED).exists():
+            _refuse_published()
+        return super().delete(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -110,9 +148,44 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs):
+        if self.version_id and GuideVersion.objects.filter(
+            pk=self.version_id, status=VersionStatus.PUBLISHED
+        ).exists():
+            _refuse_published()
+        self.pinyin_initials = pinyin_initials_of(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin_initials"}
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.version_id and GuideVersion.objects.filter(
+            pk=self.version_id, status=VersionStatus.PUBLISHED
+        ).exists():
+            _refuse_published()
+        return super().delete(*args, **kwargs)
+
     @property
     def is_on_the_spot(self) -> bool:
         return self.time_limit_kind == TimeLimitKind.ON_THE_SPOT
+
+    @property
+    def time_limit_text(self) -> str:
+        """The time limit as the public reads it: 当场办结, or 承诺N个工作日（法定M个工作日）."""
+        if self.is_on_the_spot:
+            return gettext("当场办结")
+        text = gettext("承诺%(days)s个工作日") % {"days": self.promised_days if self.promised_days is not None else "—"}
+        if self.statutory_days is not None:
+            text += gettext("（法定%(days)s个工作日）") % {"days": self.statutory_days}
+        return text
+
+    @property
+    def fee_text(self) -> str:
+        if not self.fee_amount:
+            return gettext("不收费")
+        amount = Decimal(self.fee_amount).quantize(Decimal("0.01"))
+        shown = f"{amount:f}".rstrip("0").rstrip(".")
+        return gettext("%(amount)s元") % {"amount": shown}
 
 
 class Material(models.Model):
@@ -132,6 +205,21 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self._on_published_version():
+            _refuse_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._on_published_version():
+            _refuse_published()
+        return super().delete(*args, **kwargs)
+
+    def _on_published_version(self) -> bool:
+        return bool(self.item_id) and GuideVersion.objects.filter(
+            items=self.item_id, status=VersionStatus.PUBLISHED
+        ).exists()
 
     @property
     def describe(self) -> str:

@@ -97,6 +97,10 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('guide',), name='guide_one_draft'),
         ),
         migrations.AddConstraint(
+            model_name='guideversion',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('effective_date__isnull', False), _connector='OR'), name='published_has_effective_date'),
+        ),
+        migrations.AddConstraint(
             model_name='item',
             constraint=models.UniqueConstraint(fields=('version', 'code'), name='item_code_unique_in_version'),
         ),

@@ -1,0 +1,92 @@
+"""Reads of the service guide: the version in force, item search, what a user may see."""
+
+from datetime import date
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from catalog.models import Guide, GuideVersion, Item, VersionStatus
+from org.models import Role, Staff, Unit
+from org.selectors import counties_visible_to
+
+# The search box at the counter never needs more than this.
+SEARCH_QUERY_MAX = 50
+
+
+def version_in_force(*, county: Unit, on: date) -> GuideVersion | None:
+    """Return the published version with the latest effective date on or before `on` (highest number on a tie)."""
+    return (
+        GuideVersion.objects.filter(
+            guide__county=county, status=VersionStatus.PUBLISHED, effective_date__lte=on
+        )
+        .select_related("guide", "guide__county")
+        .order_by("-effective_date", "-number")
+        .first()
+    )
+
+
+def version_latest_published(guide: Guide) -> GuideVersion | None:
+    """Return the published version with the highest number (perhaps not in force yet)."""
+    return guide.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+
+
+def version_upcoming(*, guide: Guide, on: date) -> GuideVersion | None:
+    """Return the next published version whose effective date is still after `on`."""
+    return (
+        guide.versions.filter(status=VersionStatus.PUBLISHED, effective_date__gt=on)
+        .order_by("effective_date", "number")
+        .first()
+    )
+
+
+def draft_of(guide: Guide) -> GuideVersion | None:
+    return guide.versions.filter(status=VersionStatus.DRAFT).first()
+
+
+def version_history(guide: Guide) -> QuerySet[GuideVersion]:
+    """Every version of `guide`, newest number first, with its item count."""
+    return (
+        guide.versions.all()
+        .select_related("created_by", "published_by")
+        .annotate(item_count=Count("items"))
+        .order_by("-number")
+    )
+
+
+def version_items(version: GuideVersion) -> QuerySet[Item]:
+    """The items of `version` in guide order, with their materials."""
+    return version.items.all().prefetch_related("materials").order_by("position", "code")
+
+
+def items_search(*, version: GuideVersion, query: str) -> QuerySet[Item]:
+    """Items of `version` whose code starts with, name contains, or pinyin initials contain `query`."""
+    items = version.items.all()
+    q = (query or "").strip()[:SEARCH_QUERY_MAX]
+    if not q:
+        return items.order_by("position", "code")
+    letters = q.lower()
+    matches = Q(code__istartswith=q) | Q(name__icontains=q) | Q(pinyin_initials__contains=letters)
+    # The best matches first: exact code, code prefix, name or initials prefix, then anything else.
+    rank = Case(
+        When(code__iexact=q, then=Value(0)),
+        When(code__istartswith=q, then=Value(1)),
+        When(name__istartswith=q, then=Value(2)),
+        When(pinyin_initials__startswith=letters, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return items.filter(matches).annotate(rank=rank).order_by("rank", "position", "code")
+
+
+def guides_visible_to(user: Staff) -> QuerySet[Guide]:
+    """Guides of the counties `user` may read: a city role sees its city's counties, others their own county."""
+    return Guide.objects.filter(county__in=counties_visible_to(user)).select_related("county").order_by("county__code")
+
+
+def can_edit_guide(user: Staff, county: Unit) -> bool:
+    """Whether `user` is the county administrator of `county`, the only one who may write its guide."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.unit_id is None:
+        return False
+    if user.role != Role.COUNTY_ADMIN:
+        return False
+    own = user.unit.county_or_self()
+    return own is not None and own.pk == county.pk
