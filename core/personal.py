@@ -3,6 +3,8 @@
 import datetime
 import re
 
+from django.utils.translation import gettext as _
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -23,15 +25,15 @@ def id_number_problem(value: str) -> str | None:
     """Return what is wrong with a citizen ID number in Chinese, or None when it is valid."""
     value = normalize_id_number(value)
     if len(value) != 18:
-        return f"公民身份号码应为18位，现为{len(value)}位，请核对。"
+        return _("公民身份号码应为18位，现为%(n)s位，请核对。") % {"n": len(value)}
     if not _ID_RE.match(value):
-        return "公民身份号码前17位应为数字，最后一位为数字或X，请核对。"
+        return _("公民身份号码前17位应为数字，最后一位为数字或X，请核对。")
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return "公民身份号码中的出生日期（第7-14位）不是有效日期，请核对。"
+        return _("公民身份号码中的出生日期（第7-14位）不是有效日期，请核对。")
     if id_check_digit(value[:17]) != value[17]:
-        return "公民身份号码校验位不正确（GB 11643），请逐位核对。"
+        return _("公民身份号码校验位不正确（GB 11643），请逐位核对。")
     return None
 
 
@@ -42,7 +44,7 @@ def normalize_phone(value: str) -> str:
 def phone_problem(value: str) -> str | None:
     value = normalize_phone(value)
     if not _PHONE_RE.match(value):
-        return "联系电话应为11位手机号码或带区号的固定电话，请核对。"
+        return _("联系电话应为11位手机号码或带区号的固定电话，请核对。")
     return None
 
 

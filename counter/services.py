@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Item, Material
 from catalog.selectors import version_in_force
@@ -36,9 +37,9 @@ def applicant_problems(applicant: Applicant) -> dict[str, str]:
     """Return field -> Chinese message for everything wrong with the applicant's details."""
     problems = {}
     if not applicant.name.strip():
-        problems["applicant_name"] = "请填写申请人姓名。"
+        problems["applicant_name"] = _("请填写申请人姓名。")
     elif len(applicant.name.strip()) > 50:
-        problems["applicant_name"] = "申请人姓名不能超过50个字。"
+        problems["applicant_name"] = _("申请人姓名不能超过50个字。")
     id_problem = id_number_problem(applicant.id_number)
     if id_problem:
         problems["applicant_id_number"] = id_problem
@@ -74,7 +75,8 @@ def _check_materials(item: Item, material_ids: Iterable[int]) -> list[Material]:
     outside = ids - set(allowed)
     if outside:
         raise DomainError(
-            "所选材料不在本事项的办事指南材料清单内：不得要求办事指南以外的材料（自查第3项）。", code="material_outside_guide",
+            _("所选材料不在本事项的办事指南材料清单内：不得要求办事指南以外的材料（自查第3项）。"),
+            code="material_outside_guide",
             field="materials",
         )
     return [allowed[pk] for pk in sorted(ids)]
@@ -85,20 +87,29 @@ def _check_conditions(item: Item, conditions: Iterable[str]) -> list[str]:
     chosen = [c for c in conditions if c]
     unknown = [c for c in chosen if c not in allowed]
     if unknown:
-        raise DomainError(f"适用情形“{unknown[0]}”不属于本事项。", code="unknown_condition", field="conditions")
+        raise DomainError(
+            _("适用情形“%(c)s”不属于本事项。") % {"c": unknown[0]}, code="unknown_condition", field="conditions"
+        )
     return [c for c in allowed if c in chosen]
 
 
 def _check_window(actor: Staff, window: Unit) -> None:
     if window.kind != UnitKind.WINDOW or not windows_visible_to(actor).filter(pk=window.pk).exists():
-        raise PermissionDenied("您不能在该窗口办理业务。", code="window_out_of_scope")
+        raise PermissionDenied(_("您不能在该窗口办理业务。"), code="window_out_of_scope")
 
 
-def case_open(*, actor: Staff, window: Unit, item: Item, applicant: Applicant,
-              conditions: Iterable[str] = (), material_ids: Iterable[int] = ()) -> Case:
+def case_open(
+    *,
+    actor: Staff,
+    window: Unit,
+    item: Item,
+    applicant: Applicant,
+    conditions: Iterable[str] = (),
+    material_ids: Iterable[int] = (),
+) -> Case:
     """Record a new application at `window` for `item` of the guide in force today."""
     if actor.role not in (Role.WINDOW_OFFICER, Role.WINDOW_STAFF, Role.STATION_HEAD):
-        raise PermissionDenied("只有窗口工作人员和所长可以登记办件。", code="role")
+        raise PermissionDenied(_("只有窗口工作人员和所长可以登记办件。"), code="role")
     _check_window(actor, window)
     problems = applicant_problems(applicant)
     if problems:
@@ -106,7 +117,7 @@ def case_open(*, actor: Staff, window: Unit, item: Item, applicant: Applicant,
         raise DomainError(message, code="bad_applicant", field=field)
     version = version_in_force(county=window.county, on=timezone.localdate())
     if version is None or item.version_id != version.pk:
-        raise DomainError("该事项不在本县现行办事指南中，请重新选择事项。", code="item_not_in_force", field="item")
+        raise DomainError(_("该事项不在本县现行办事指南中，请重新选择事项。"), code="item_not_in_force", field="item")
     chosen_conditions = _check_conditions(item, conditions)
     materials = _check_materials(item, material_ids)
     now = timezone.now()
@@ -115,18 +126,33 @@ def case_open(*, actor: Staff, window: Unit, item: Item, applicant: Applicant,
         serial = serial_next(f"case:{window.station_id}:{year}")
         case = Case.objects.create(
             number=f"{window.station.code}-{year}-{serial:06d}",
-            city=window.city, county=window.county, station=window.station, window=window,
-            guide_version=version, item=item,
+            city=window.city,
+            county=window.county,
+            station=window.station,
+            window=window,
+            guide_version=version,
+            item=item,
             applicant_name=applicant.name.strip(),
             applicant_id_number=normalize_id_number(applicant.id_number),
             applicant_phone=normalize_phone(applicant.phone),
-            conditions=chosen_conditions, created_at=now, created_by=actor,
+            conditions=chosen_conditions,
+            created_at=now,
+            created_by=actor,
         )
         case.materials_presented.set(materials)
-        audit_record(actor=actor, action="case.opened", obj=case, unit=window, data={
-            "number": case.number, "item": item.code, "guide_version": version.number,
-            "materials": [m.pk for m in materials], "conditions": chosen_conditions,
-        })
+        audit_record(
+            actor=actor,
+            action="case.opened",
+            obj=case,
+            unit=window,
+            data={
+                "number": case.number,
+                "item": item.code,
+                "guide_version": version.number,
+                "materials": [m.pk for m in materials],
+                "conditions": chosen_conditions,
+            },
+        )
     return case
 
 
@@ -134,14 +160,15 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
     """Lock the case row and make sure nobody decided it since the user loaded it."""
     locked = Case.objects.select_for_update().select_related("item", "window", "station", "county").get(pk=case.pk)
     if expected_revision is not None and locked.revision != expected_revision:
-        who = locked.handled_by.display_name if locked.handled_by else "其他人员"
+        who = locked.handled_by.display_name if locked.handled_by else _("其他人员")
         raise ConflictError(
-            f"该办件刚刚已由{who}处理，当前状态为“{locked.get_status_display()}”。您的操作未保存，请查看最新情况后再办理。",
+            _("该办件刚刚已由%(who)s处理，当前状态为“%(status)s”。您的操作未保存，请查看最新情况后再办理。")
+            % {"who": who, "status": locked.get_status_display()},
         )
     # A conditional bump: if two requests get here at once only one moves the revision on.
     bumped = Case.objects.filter(pk=locked.pk, revision=locked.revision).update(revision=locked.revision + 1)
     if not bumped:
-        raise ConflictError("该办件刚刚已被他人处理，您的操作未保存，请刷新后再办理。")
+        raise ConflictError(_("该办件刚刚已被他人处理，您的操作未保存，请刷新后再办理。"))
     locked.revision += 1
     return locked
 
@@ -151,7 +178,9 @@ def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
     _check_window(actor, case.window)
     if case.status not in TRANSITIONS[decision]:
         raise DomainError(
-            f"办件当前状态为“{case.get_status_display()}”，不能{Decision(decision).label}。", code="bad_transition"
+            _("办件当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": case.get_status_display(), "action": Decision(decision).label},
+            code="bad_transition",
         )
 
 
@@ -161,15 +190,19 @@ def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
     already = set(case.materials_presented.values_list("pk", flat=True))
     new = [m for m in materials if m.pk not in already]
     if case.status == CaseStatus.NOTICE and new:
-        listed = set(Material.objects.filter(
-            pk__in=Document.materials.through.objects.filter(
-                document__case=case, document__kind=DocumentKind.NOTICE
-            ).values("material_id")
-        ).values_list("pk", flat=True))
+        listed = set(
+            Material.objects.filter(
+                pk__in=Document.materials.through.objects.filter(
+                    document__case=case, document__kind=DocumentKind.NOTICE
+                ).values("material_id")
+            ).values_list("pk", flat=True)
+        )
         extra = [m.name for m in new if m.pk not in listed]
         if extra:
             raise DomainError(
-                f"补正时只能勾选告知单所列材料：“{extra[0]}”未在告知单中。", code="material_not_on_notice", field="materials"
+                _("补正时只能勾选告知单所列材料：“%(m)s”未在告知单中。") % {"m": extra[0]},
+                code="material_not_on_notice",
+                field="materials",
             )
     if new:
         case.materials_presented.add(*new)
@@ -179,13 +212,19 @@ def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
 def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
     case.handled_by = actor
     case.save()
-    audit_record(actor=actor, action=f"case.{decision}", obj=case, unit=case.window,
-                 data={"number": case.number, "status": case.status, **data})
+    audit_record(
+        actor=actor,
+        action=f"case.{decision}",
+        obj=case,
+        unit=case.window,
+        data={"number": case.number, "status": case.status, **data},
+    )
     return case
 
 
-def case_accept(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
-                expected_revision: int | None = None) -> Case:
+def case_accept(
+    *, case: Case, actor: Staff, material_ids: Iterable[int] = (), expected_revision: int | None = None
+) -> Case:
     """Accept a complete application: completed on the spot, or a deadline in working days (R2, R6)."""
     with transaction.atomic():
         case = _lock(case, expected_revision)
@@ -195,7 +234,9 @@ def case_accept(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
         if missing:
             names = "、".join(m.name for m in missing)
             raise DomainError(
-                f"材料不齐全，不能受理。缺少：{names}。请出具一次性告知单。", code="materials_missing", field="materials"
+                _("材料不齐全，不能受理。缺少：%(names)s。请出具一次性告知单。") % {"names": names},
+                code="materials_missing",
+                field="materials",
             )
         now = timezone.now()
         case.accepted_at = now
@@ -208,17 +249,29 @@ def case_accept(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
             case.status = CaseStatus.ACCEPTED
             case.deadline = deadline.date
             case.deadline_provisional = deadline.provisional
-        _finish(case, actor, Decision.ACCEPT, {
-            "added_materials": [m.pk for m in new], "deadline": str(case.deadline),
-            "on_the_spot": case.item.is_on_the_spot,
-        })
+        _finish(
+            case,
+            actor,
+            Decision.ACCEPT,
+            {
+                "added_materials": [m.pk for m in new],
+                "deadline": str(case.deadline),
+                "on_the_spot": case.item.is_on_the_spot,
+            },
+        )
         document_issue(case=case, kind=DocumentKind.RECEIPT, actor=actor)
     return case
 
 
-def case_notify(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
-                conditions: Iterable[str] | None = None, override_reason: str = "",
-                expected_revision: int | None = None) -> Document:
+def case_notify(
+    *,
+    case: Case,
+    actor: Staff,
+    material_ids: Iterable[int] = (),
+    conditions: Iterable[str] | None = None,
+    override_reason: str = "",
+    expected_revision: int | None = None,
+) -> Document:
     """Issue the one-time notice listing EVERY missing required material (R3)."""
     with transaction.atomic():
         case = _lock(case, expected_revision)
@@ -229,53 +282,84 @@ def case_notify(*, case: Case, actor: Staff, material_ids: Iterable[int] = (),
         missing = missing_materials(case)
         if not missing:
             raise DomainError(
-                "材料已齐全，应当场受理，不能出具补充材料告知单（自查第5项）。", code="nothing_missing", field="materials"
+                _("材料已齐全，应当场受理，不能出具补充材料告知单（自查第5项）。"),
+                code="nothing_missing",
+                field="materials",
             )
         earlier = list(case.documents.filter(kind=DocumentKind.NOTICE))
         added: list[Material] = []
         if earlier:
-            listed = set(Material.objects.filter(
-                pk__in=Document.materials.through.objects.filter(document__in=earlier).values("material_id")
-            ).values_list("pk", flat=True))
+            listed = set(
+                Material.objects.filter(
+                    pk__in=Document.materials.through.objects.filter(document__in=earlier).values("material_id")
+                ).values_list("pk", flat=True)
+            )
             added = [m for m in missing if m.pk not in listed]
         if added:
             names = "、".join(m.name for m in added)
             if actor.role != Role.STATION_HEAD:
                 raise DomainError(
-                    f"一次性告知：首次告知单未列出“{names}”，不得再次要求新材料。确需补充告知的，须由所长填写理由后出具。",
-                    code="one_time_rule", field="materials",
+                    _(
+                        "一次性告知：首次告知单未列出“%(names)s”，不得再次要求新材料。确需补充告知的，须由所长填写理由后出具。"
+                    )
+                    % {"names": names},
+                    code="one_time_rule",
+                    field="materials",
                 )
             if len(override_reason.strip()) < 4:
-                raise DomainError("所长补充告知须填写理由（至少4个字），该理由将记录在案并计入报表。",
-                                  code="override_reason", field="override_reason")
+                raise DomainError(
+                    _("所长补充告知须填写理由（至少4个字），该理由将记录在案并计入报表。"),
+                    code="override_reason",
+                    field="override_reason",
+                )
         case.status = CaseStatus.NOTICE
-        _finish(case, actor, Decision.NOTICE, {
-            "added_materials": [m.pk for m in new], "missing": [m.pk for m in missing],
-            "round": len(earlier) + 1, "override": bool(added),
-        })
-        document = document_issue(case=case, kind=DocumentKind.NOTICE, actor=actor, missing=missing,
-                                   notice_round=len(earlier) + 1)
+        _finish(
+            case,
+            actor,
+            Decision.NOTICE,
+            {
+                "added_materials": [m.pk for m in new],
+                "missing": [m.pk for m in missing],
+                "round": len(earlier) + 1,
+                "override": bool(added),
+            },
+        )
+        document = document_issue(
+            case=case, kind=DocumentKind.NOTICE, actor=actor, missing=missing, notice_round=len(earlier) + 1
+        )
         if added:
             override = NoticeOverride.objects.create(
-                case=case, document=document, approved_by=actor, reason=override_reason.strip(),
-                station=case.station, county=case.county,
+                case=case,
+                document=document,
+                approved_by=actor,
+                reason=override_reason.strip(),
+                station=case.station,
+                county=case.county,
             )
             override.added_materials.set(added)
-            audit_record(actor=actor, action="case.notice_override", obj=case, unit=case.window,
-                         data={"document": document.number, "added": [m.pk for m in added],
-                               "reason": override.reason})
+            audit_record(
+                actor=actor,
+                action="case.notice_override",
+                obj=case,
+                unit=case.window,
+                data={"document": document.number, "added": [m.pk for m in added], "reason": override.reason},
+            )
     return document
 
 
-def case_refuse(*, case: Case, actor: Staff, legal_basis: str, explanation: str,
-                expected_revision: int | None = None) -> Case:
+def case_refuse(
+    *, case: Case, actor: Staff, legal_basis: str, explanation: str, expected_revision: int | None = None
+) -> Case:
     """Refuse an application the law does not allow, in writing, with the legal basis (R4)."""
     legal_basis, explanation = (legal_basis or "").strip(), (explanation or "").strip()
     if len(legal_basis) < 4:
-        raise DomainError("请填写不予受理的法律依据（法律法规名称及条款）。", code="refusal_basis", field="legal_basis")
+        raise DomainError(
+            _("请填写不予受理的法律依据（法律法规名称及条款）。"), code="refusal_basis", field="legal_basis"
+        )
     if len(explanation) < 10:
-        raise DomainError("请向申请人写明不予受理的理由（至少10个字），耐心解释。", code="refusal_explanation",
-                          field="explanation")
+        raise DomainError(
+            _("请向申请人写明不予受理的理由（至少10个字），耐心解释。"), code="refusal_explanation", field="explanation"
+        )
     with transaction.atomic():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.REFUSE)
@@ -302,19 +386,21 @@ def case_complete(*, case: Case, actor: Staff, expected_revision: int | None = N
 def case_reveal_personal_data(*, case: Case, actor: Staff) -> dict[str, str]:
     """Return the unmasked ID number and phone, and log that `actor` saw them."""
     if actor.role not in (Role.WINDOW_OFFICER, Role.STATION_HEAD):
-        raise PermissionDenied("您的角色不能查看完整的身份号码和电话。", code="pii_role")
+        raise PermissionDenied(_("您的角色不能查看完整的身份号码和电话。"), code="pii_role")
     _check_window(actor, case.window)
     with transaction.atomic():
-        audit_record(actor=actor, action="case.personal_data_viewed", obj=case, unit=case.window,
-                     data={"number": case.number})
+        audit_record(
+            actor=actor, action="case.personal_data_viewed", obj=case, unit=case.window, data={"number": case.number}
+        )
     return {"id_number": case.applicant_id_number, "phone": case.applicant_phone}
-
 
 
 def case_deadlines_refresh(*, actor: Staff | None = None) -> int:
     """Recompute provisional deadlines of open cases once their year's schedule is entered; return how many moved."""
     changed = 0
-    pending = Case.objects.filter(status=CaseStatus.ACCEPTED, deadline_provisional=True).select_related("item", "window")
+    pending = Case.objects.filter(status=CaseStatus.ACCEPTED, deadline_provisional=True).select_related(
+        "item", "window"
+    )
     for case in pending:
         start = timezone.localtime(case.accepted_at).date()
         deadline = add_workdays(start, case.item.promised_days or 0)
@@ -323,7 +409,12 @@ def case_deadlines_refresh(*, actor: Staff | None = None) -> int:
         with transaction.atomic():
             before = case.deadline
             Case.objects.filter(pk=case.pk).update(deadline=deadline.date, deadline_provisional=deadline.provisional)
-            audit_record(actor=actor, action="case.deadline_recomputed", obj=case, unit=case.window,
-                         data={"from": str(before), "to": str(deadline.date), "provisional": deadline.provisional})
+            audit_record(
+                actor=actor,
+                action="case.deadline_recomputed",
+                obj=case,
+                unit=case.window,
+                data={"from": str(before), "to": str(deadline.date), "provisional": deadline.provisional},
+            )
         changed += 1
     return changed

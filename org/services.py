@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import PermissionDenied
@@ -16,17 +17,17 @@ DECIDING_ROLES = (Role.WINDOW_OFFICER, Role.STATION_HEAD)
 def staff_decision_problem(staff: Staff) -> str | None:
     """Return why `staff` may not decide a hukou case (R8, R11), or None when they may."""
     if not staff.is_active:
-        return "该账号已停用，不能办理户政业务。"
+        return _("该账号已停用，不能办理户政业务。")
     if staff.duty_status == DutyStatus.STOPPED:
-        return "您已被停止执行职务，不能办理户政业务。"
+        return _("您已被停止执行职务，不能办理户政业务。")
     if staff.duty_status == DutyStatus.DISMISSED:
-        return "您已被开除，不能办理户政业务。"
+        return _("您已被开除，不能办理户政业务。")
     if staff.category != Category.OFFICER:
-        return "文职人员、协勤人员不得直接办理户政业务（自查第10项），请由具有执法资格的民警办理。"
+        return _("文职人员、协勤人员不得直接办理户政业务（自查第10项），请由具有执法资格的民警办理。")
     if not staff.law_enforcement_qualified:
-        return "您尚未取得执法资格，不能办理户政业务。"
+        return _("您尚未取得执法资格，不能办理户政业务。")
     if staff.role not in DECIDING_ROLES:
-        return "您的角色不办理窗口业务。"
+        return _("您的角色不办理窗口业务。")
     return None
 
 
