@@ -17,20 +17,36 @@ class MaterialsMixin:
 
 class CaseOpenForm(MaterialsMixin, forms.Form):
     window = forms.ModelChoiceField(label=_("受理窗口"), queryset=None, empty_label=None)
-    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50,
-                                     error_messages={"required": _("请填写申请人姓名。")})
+    applicant_name = forms.CharField(
+        label=_("申请人姓名"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        error_messages={"required": _("请填写申请人姓名。")},
+    )
     applicant_id_number = forms.CharField(
-        label=_("公民身份号码"), max_length=30, help_text=_("18位，可用扫描枪读取；校验位按GB 11643检查。"),
+        label=_("公民身份号码"),
+        max_length=30,
+        help_text=_("18位，可用扫描枪读取；校验位按GB 11643检查。"),
         error_messages={"required": _("请填写公民身份号码。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
-    applicant_phone = forms.CharField(label=_("联系电话"), max_length=20,
-                                      error_messages={"required": _("请填写联系电话，便于通知和回访。")},
-                                      widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
-    conditions = forms.MultipleChoiceField(label=_("适用情形"), required=False, widget=forms.CheckboxSelectMultiple,
-                                           error_messages={"invalid_choice": _("所选适用情形不属于本事项。")})
+    applicant_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        error_messages={"required": _("请填写联系电话，便于通知和回访。")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    conditions = forms.MultipleChoiceField(
+        label=_("适用情形"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选适用情形不属于本事项。")},
+    )
     materials = forms.TypedMultipleChoiceField(
-        label=_("已提交材料"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("已提交材料"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("所选材料不在本事项的办事指南材料清单内，不得要求指南以外的材料。")},
     )
 
@@ -55,22 +71,35 @@ class CaseOpenForm(MaterialsMixin, forms.Form):
 
 
 class DecisionForm(MaterialsMixin, forms.Form):
-    action = forms.ChoiceField(choices=[("accept", "accept"), ("notice", "notice"), ("refuse", "refuse"),
-                                        ("complete", "complete")],
-                               error_messages={"invalid_choice": _("未知的操作，请刷新页面后重试。")})
-    revision = forms.IntegerField(widget=forms.HiddenInput,
-                                  error_messages={"required": _("页面已过期，请刷新后重试。")})
-    conditions = forms.MultipleChoiceField(label=_("适用情形"), required=False, widget=forms.CheckboxSelectMultiple,
-                                           error_messages={"invalid_choice": _("所选适用情形不属于本事项。")})
+    action = forms.ChoiceField(
+        choices=[("accept", "accept"), ("notice", "notice"), ("refuse", "refuse"), ("complete", "complete")],
+        error_messages={"invalid_choice": _("未知的操作，请刷新页面后重试。")},
+    )
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": _("页面已过期，请刷新后重试。")}
+    )
+    conditions = forms.MultipleChoiceField(
+        label=_("适用情形"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选适用情形不属于本事项。")},
+    )
     materials = forms.TypedMultipleChoiceField(
-        label=_("本次补交材料"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("本次补交材料"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("所选材料不在本事项的办事指南材料清单内，不得要求指南以外的材料。")},
     )
-    override_reason = forms.CharField(label=_("补充告知理由（所长填写）"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
-    legal_basis = forms.CharField(label=_("不予受理的法律依据"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    explanation = forms.CharField(label=_("不予受理的理由（向申请人耐心解释）"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    override_reason = forms.CharField(
+        label=_("补充告知理由（所长填写）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    legal_basis = forms.CharField(
+        label=_("不予受理的法律依据"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    explanation = forms.CharField(
+        label=_("不予受理的理由（向申请人耐心解释）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, item: Item, **kwargs):
         super().__init__(*args, **kwargs)

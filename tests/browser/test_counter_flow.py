@@ -40,7 +40,7 @@ def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_compl
     page.get_by_label("申请人姓名").fill("陈阿婆")
     page.get_by_label("公民身份号码").fill(valid_id())
     page.get_by_label("联系电话").fill("13905910000")
-    page.get_by_label(re.compile("^居民户口簿")).check()
+    page.get_by_label("居民户口簿（原件1份）").check()
     page.get_by_role("button", name="材料不全，出具一次性告知单").click()
 
     expect(page.locator("#case-status")).to_have_text(re.compile("待补正"))
