@@ -26,8 +26,38 @@ COUNTIES = [
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林郑谢罗高"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
-         "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "小红", "晓东", "海燕", "志强", "文华", "丽萍"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建国",
+    "小红",
+    "晓东",
+    "海燕",
+    "志强",
+    "文华",
+    "丽萍",
+]
 
 # (username, full name, role, category, qualified, duty, unit key) — the accounts the README lists.
 NAMED_ACCOUNTS = [
@@ -66,10 +96,26 @@ def _unit(units: dict, name: str, code: str, kind: str, parent: Unit | None, **e
     return unit
 
 
-def _staff(username: str, full_name: str, unit: Unit, role: str, category: str = Category.OFFICER,
-           qualified: bool = True, duty: str = DutyStatus.ON_DUTY, number: int = 0) -> Staff:
-    staff = Staff(username=username, full_name=full_name, unit=unit, role=role, category=category,
-                  law_enforcement_qualified=qualified, duty_status=duty, police_number=f"{350000 + number:06d}")
+def _staff(
+    username: str,
+    full_name: str,
+    unit: Unit,
+    role: str,
+    category: str = Category.OFFICER,
+    qualified: bool = True,
+    duty: str = DutyStatus.ON_DUTY,
+    number: int = 0,
+) -> Staff:
+    staff = Staff(
+        username=username,
+        full_name=full_name,
+        unit=unit,
+        role=role,
+        category=category,
+        law_enforcement_qualified=qualified,
+        duty_status=duty,
+        police_number=f"{350000 + number:06d}",
+    )
     staff.set_password(DEMO_PASSWORD)
     staff.save()
     return staff
@@ -82,8 +128,15 @@ def build_units() -> DemoCity:
         county = _unit(units, county_name, code, UnitKind.COUNTY, city, doc_prefix=prefix + "户")
         for index, (station_name, mark, windows) in enumerate(stations, start=1):
             kind = UnitKind.BRIGADE if "大队" in station_name else UnitKind.STATION
-            station = _unit(units, station_name, f"{code}{index:03d}", kind, county,
-                            doc_prefix=f"{prefix}{mark}户", phone=f"0591-8{code[-3:]}{index:03d}0")
+            station = _unit(
+                units,
+                station_name,
+                f"{code}{index:03d}",
+                kind,
+                county,
+                doc_prefix=f"{prefix}{mark}户",
+                phone=f"0591-8{code[-3:]}{index:03d}0",
+            )
             for w in range(1, windows + 1):
                 _unit(units, f"{station_name}{w}号窗口", f"{station.code}W{w}", UnitKind.WINDOW, station)
     return DemoCity(city=city, units=units)
@@ -108,8 +161,7 @@ def build_staff(demo: DemoCity, rng: random.Random) -> None:
         if unit.kind == UnitKind.WINDOW and unit.code not in NAMED_WINDOWS:
             officer = _staff(f"officer{unit.code}", _name(rng), unit, Role.WINDOW_OFFICER, number=number)
             demo.officers.setdefault(unit.station_id, []).append(officer)
-            _staff(f"aux{unit.code}", _name(rng), unit, Role.WINDOW_STAFF, Category.AUXILIARY, False,
-                   number=number + 1)
+            _staff(f"aux{unit.code}", _name(rng), unit, Role.WINDOW_STAFF, Category.AUXILIARY, False, number=number + 1)
             number += 2
 
 
@@ -129,7 +181,9 @@ def _phone(rng: random.Random) -> str:
 
 def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
     hour = rng.choice([8, 9, 9, 10, 10, 11, 14, 15, 15, 16, 17])
-    minute = rng.randrange(0, 60) if hour not in (8, 17) else rng.randrange(30, 60) if hour == 8 else rng.randrange(0, 30)
+    minute = (
+        rng.randrange(0, 60) if hour not in (8, 17) else rng.randrange(30, 60) if hour == 8 else rng.randrange(0, 30)
+    )
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour, minute))
 
 
@@ -139,7 +193,7 @@ def build_cases(demo: DemoCity, rng: random.Random, *, days: int = 30, per_day: 
 
     today = timezone.localdate()
     windows = [u for u in demo.units.values() if u.kind == UnitKind.WINDOW and demo.officers.get(u.station_id)]
-    made = 0
+    made = _overdue(demo, rng, today)
     for back in range(days, -1, -1):
         day = today - datetime.timedelta(days=back)
         if day.weekday() >= 5:
@@ -155,6 +209,29 @@ def build_cases(demo: DemoCity, rng: random.Random, *, days: int = 30, per_day: 
             made += 1
             _advance(case, officer, demo, rng, moment, today)
     return made + _showcase(demo, rng, today)
+
+
+def _overdue(demo: DemoCity, rng: random.Random, today: datetime.date) -> int:
+    """Two cases accepted five and six weeks ago and never finished: overdue on the lists."""
+    from freezegun import freeze_time
+
+    window = demo.units["350102001W1"]
+    officer = demo.officers[window.station_id][0]
+    version = window.county.guide.versions.filter(status="published").order_by("-number").first()
+    renewal = version.items.exclude(time_limit_kind="on_the_spot").order_by("position").first()
+    for weeks_back in (6, 5):
+        day = today - datetime.timedelta(weeks=weeks_back)
+        day -= datetime.timedelta(days=max(0, day.weekday() - 4))
+        with freeze_time(_at(day, rng)):
+            late = services.case_open(
+                actor=officer,
+                window=window,
+                item=renewal,
+                applicant=services.Applicant(_name(rng), _id_number(rng, window.county.code), _phone(rng)),
+                material_ids=[m.pk for m in services.required_materials(renewal, [])],
+            )
+            services.case_accept(case=late, actor=officer)
+    return 2
 
 
 def _showcase(demo: DemoCity, rng: random.Random, today: datetime.date) -> int:
@@ -175,15 +252,21 @@ def _showcase(demo: DemoCity, rng: random.Random, today: datetime.date) -> int:
     officer = demo.officers[window.station_id][0]
     with freeze_time(_at(last_workday, rng)):
         case = services.case_open(
-            actor=officer, window=window, item=birth,
+            actor=officer,
+            window=window,
+            item=birth,
             applicant=services.Applicant(_name(rng), _id_number(rng, window.county.code), _phone(rng)),
             material_ids=[m.pk for m in services.required_materials(birth, [])][:1],
         )
         services.case_notify(case=case, actor=officer)
         conditions = services.item_conditions(birth)[:1]
         if conditions:
-            services.case_notify(case=case, actor=head, conditions=conditions,
-                                 override_reason="申请人补充说明其情形后确需补充的材料，经所长同意补充告知")
+            services.case_notify(
+                case=case,
+                actor=head,
+                conditions=conditions,
+                override_reason="申请人补充说明其情形后确需补充的材料，经所长同意补充告知",
+            )
     return made + 1
 
 
@@ -193,14 +276,18 @@ def _one_case(window: Unit, officer: Staff, item, rng: random.Random) -> Case:
     complete = rng.random() < 0.65
     presented = required if complete else [m for m in required if rng.random() < 0.5]
     return services.case_open(
-        actor=officer, window=window, item=item,
+        actor=officer,
+        window=window,
+        item=item,
         applicant=services.Applicant(_name(rng), _id_number(rng, window.county.code), _phone(rng)),
-        conditions=conditions, material_ids=[m.pk for m in presented],
+        conditions=conditions,
+        material_ids=[m.pk for m in presented],
     )
 
 
-def _advance(case: Case, officer: Staff, demo: DemoCity, rng: random.Random,
-             moment: datetime.datetime, today: datetime.date) -> None:
+def _advance(
+    case: Case, officer: Staff, demo: DemoCity, rng: random.Random, moment: datetime.datetime, today: datetime.date
+) -> None:
     from freezegun import freeze_time
 
     roll = rng.random()
@@ -210,7 +297,9 @@ def _advance(case: Case, officer: Staff, demo: DemoCity, rng: random.Random,
             return  # left for an officer to decide: recorded by staff recently
         if roll < 0.10:
             services.case_refuse(
-                case=case, actor=officer, legal_basis=case.item.legal_basis[:200],
+                case=case,
+                actor=officer,
+                legal_basis=case.item.legal_basis[:200],
                 explanation="经核查，申请人不符合该事项的办理条件（不在本户口管辖区居住），已当面耐心解释并告知可向常住地派出所申请。",
             )
             return
@@ -226,7 +315,9 @@ def _advance(case: Case, officer: Staff, demo: DemoCity, rng: random.Random,
             later = back
     with freeze_time(later):
         if case.status == "notice":
-            services.case_accept(case=case, actor=officer, material_ids=[m.pk for m in services.missing_materials(case)])
+            services.case_accept(
+                case=case, actor=officer, material_ids=[m.pk for m in services.missing_materials(case)]
+            )
         else:
             services.case_accept(case=case, actor=officer)
     case.refresh_from_db()

@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from core.demo import DEMO_PASSWORD, NAMED_ACCOUNTS, demo_city_build
+from core.models import AuditEvent
+from counter.models import Case, CaseStatus, Document, NoticeOverride
+from org.models import Role, Staff, Unit, UnitKind
+
+
+@pytest.fixture
+def demo(db):
+    return demo_city_build(days=12, per_day=6)
+
+
+def test_demo_city_has_the_units_staff_and_guides_the_readme_promises(demo):
+    kinds = dict(Unit.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    assert kinds[UnitKind.CITY] == 1 and kinds[UnitKind.COUNTY] == 3 and kinds[UnitKind.WINDOW] == 10
+    assert kinds[UnitKind.STATION] + kinds[UnitKind.BRIGADE] == 6
+    assert set(Staff.objects.values_list("role", flat=True)) == set(Role.values)
+    for username, *_rest in NAMED_ACCOUNTS:
+        assert Staff.objects.get(username=username).check_password(DEMO_PASSWORD)
+    for county in Unit.objects.filter(kind=UnitKind.COUNTY):
+        assert county.guide.versions.filter(status="published").get().items.count() >= 15
+
+
+def test_demo_cases_cover_every_state_and_were_made_through_the_services(demo):
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert any(case.is_overdue() for case in Case.objects.filter(status=CaseStatus.ACCEPTED))
+    assert NoticeOverride.objects.count() == 1
+    assert AuditEvent.objects.filter(action="case.opened").count() == Case.objects.count()
+    assert AuditEvent.objects.filter(action="document.issued").count() == Document.objects.count()
+
+
+def test_demo_seed_refuses_a_database_with_data_unless_told_to_skip(demo):
+    with pytest.raises(CommandError):
+        call_command("demo_seed")
+    call_command("demo_seed", "--if-empty")
+    assert Unit.objects.filter(kind=UnitKind.CITY).count() == 1
