@@ -1,5 +1,3 @@
-
-
 from django.utils import timezone
 
 
@@ -11,8 +9,8 @@ def shell(request):
         from core.navigation import nav_for, warnings_for
 
         context["nav"] = nav_for(user)
-        context["shell_warnings"] = warnings_for(user, context["today"])
+        match = getattr(request, "resolver_match", None)
+        # The calendar pages carry their own, more specific warning.
+        if match is None or match.app_name != "workdays":
+            context["shell_warnings"] = warnings_for(user, context["today"])
     return context
-
-
-

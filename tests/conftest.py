@@ -14,6 +14,16 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def chinese_by_default(settings):
+    """A request in English switches the thread's language; put it back to Chinese after every test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def city(db):
     """City > 鼓楼 county (东街 station with two windows) and 台江 county (one station, one window)."""

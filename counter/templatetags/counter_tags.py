@@ -7,7 +7,7 @@ register = template.Library()
 _BADGE = {
     CaseStatus.INTAKE: "",
     CaseStatus.NOTICE: "warn",
-    CaseStatus.ACCEPTED: "",
+    CaseStatus.ACCEPTED: "info",
     CaseStatus.COMPLETED: "ok",
     CaseStatus.REFUSED: "bad",
 }
