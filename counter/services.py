@@ -158,7 +158,12 @@ def case_open(
 
 def _lock(case: Case, expected_revision: int | None) -> Case:
     """Lock the case row and make sure nobody decided it since the user loaded it."""
-    locked = Case.objects.select_for_update().select_related("item", "window", "station", "county").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "window", "station", "county", "city", "guide_version__guide")
+        .prefetch_related("item__materials")
+        .get(pk=case.pk)
+    )
     if expected_revision is not None and locked.revision != expected_revision:
         who = locked.handled_by.display_name if locked.handled_by else _("其他人员")
         raise ConflictError(
