@@ -1,8 +1,10 @@
 """Forms of the guide pages; every error says what to fix, in Chinese."""
 
+import re
+
 from django import forms
 from django.core.validators import RegexValidator
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +45,21 @@ code_validator = RegexValidator(
 )
 
 
+class OneLineTextField(forms.CharField):
+    """A long one-line text (place, hours, fee basis...) typed in a textarea so that all of it stays visible.
+
+    Line breaks become single spaces before the length check: the guide prints these texts on one line.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return re.sub(r"\s*[\r\n]+\s*", " ", value) if value else value
+
+
+# Texts of up to 200 characters that a one-line input would cut off.
+LONG_TEXT_FIELDS = ("time_limit_note", "fee_basis", "fee_waiver", "place", "hours")
+
+
 class ItemForm(ClearErrorsMixin, forms.ModelForm):
     class Meta:
         model = Item
@@ -65,7 +82,9 @@ class ItemForm(ClearErrorsMixin, forms.ModelForm):
             "conditions_text": forms.Textarea(attrs={"rows": 2}),
             "procedure": forms.Textarea(attrs={"rows": 2}),
             "fee_amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            **{name: forms.Textarea(attrs={"rows": 2, "class": "long-text"}) for name in LONG_TEXT_FIELDS},
         }
+        field_classes = {name: OneLineTextField for name in LONG_TEXT_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,18 +129,23 @@ class ItemForm(ClearErrorsMixin, forms.ModelForm):
 
 
 class MaterialForm(ClearErrorsMixin, forms.ModelForm):
+    """One row of the materials table; the text above the table explains the columns (no per-row help)."""
+
     class Meta:
         model = Material
         fields = ["name", "form", "copies", "notes", "condition"]
-        help_texts = {
-            "condition": gettext_lazy("留空表示所有申请人都要提交；否则写明适用情形，例如：非婚生育随父登记。"),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["copies"].min_value = 1
         self.fields["copies"].widget.attrs.update({"min": "1", "max": "99"})
         self.set_clear_messages()
+
+    def label_row(self, row: int) -> None:
+        """Name every input of the row, e.g. 材料名称（第2行）: the table has no <label> per cell."""
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = _("%(label)s（第%(row)s行）") % {"label": field.label, "row": row}
 
     def clean_copies(self):
         copies = self.cleaned_data.get("copies")
@@ -130,9 +154,18 @@ class MaterialForm(ClearErrorsMixin, forms.ModelForm):
         return copies
 
 
+class BaseMaterialFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)  # adds the DELETE box, which needs a name too
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("删除")  # as the column heading says, in both languages
+        if index is not None:
+            form.label_row(index + 1)
+
+
 MaterialFormSet = inlineformset_factory(
-    Item, Material, form=MaterialForm, fields=["name", "form", "copies", "notes", "condition"],
-    extra=3, can_delete=True,
+    Item, Material, form=MaterialForm, formset=BaseMaterialFormSet,
+    fields=["name", "form", "copies", "notes", "condition"], extra=3, can_delete=True,
 )
 
 

@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
@@ -223,7 +224,21 @@ class Material(models.Model):
 
     @property
     def describe(self) -> str:
-        text = f"{self.name}（{self.get_form_display()}{self.copies}份）"
+        """The material as documents and the audit log record it, always in Chinese: 名称（原件1份）［适用情形］."""
+        # Built during English requests too (counter documents, audit log): pin the form's label to Chinese.
+        with translation.override("zh-hans"):
+            form = str(self.get_form_display())
+        text = f"{self.name}（{form}{self.copies}份）"
         if self.condition:
             text += f"［{self.condition}］"
+        return text
+
+    @property
+    def describe_display(self) -> str:
+        """The material as a page shows it, in the reader's language (English: "Name (Original, 1 copy)")."""
+        text = ngettext(
+            "%(name)s（%(form)s%(copies)s份）", "%(name)s（%(form)s%(copies)s份）", self.copies,
+        ) % {"name": self.name, "form": self.get_form_display(), "copies": self.copies}
+        if self.condition:
+            text = gettext("%(material)s［%(condition)s］") % {"material": text, "condition": self.condition}
         return text

@@ -46,7 +46,20 @@ class YearEnterForm(forms.Form):
         help_text=gettext_lazy("例如：国办发明电〔2026〕X号"),
         error_messages={"required": gettext_lazy("请填写依据（国务院办公厅通知的文号）。")},
     )
-    replace = forms.BooleanField(label=gettext_lazy("该年度已录入，确认用本次内容替换"), required=False)
+    # Shown only once the year turns out to be entered already (see `asks_to_replace`).
+    replace = forms.BooleanField(label=gettext_lazy("确认用本次内容整体替换该年度已录入的节假日安排"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entered_year = None  # set by clean() when the year typed is already entered
+
+    @property
+    def asks_to_replace(self) -> bool:
+        """Whether the page shows the "replace" box: only for a year that is already entered."""
+        return self.entered_year is not None
+
+    def visible_fields_but_replace(self):
+        return [field for field in self.visible_fields() if field.name != "replace"]
 
     def clean(self):
         data = super().clean()
@@ -58,10 +71,13 @@ class YearEnterForm(forms.Form):
                 for box, messages in exc.errors.items():
                     self.add_error(box, messages)
         year = data.get("year")
-        if year and not data.get("replace") and year_is_entered(year):
-            self.add_error("replace", _(
-                "%(year)s 年已录入。如要用本次内容整体替换，请勾选此项；只改个别日期请到该年度页面增删。"
-            ) % {"year": year})
+        if year and year_is_entered(year):
+            self.entered_year = year
+            if not data.get("replace"):
+                self.add_error("replace", _(
+                    "%(year)s 年已录入。如要用本次内容整体替换，请勾选表单末尾的确认框后再提交；"
+                    "只改个别日期请到该年度页面增删。"
+                ) % {"year": year})
         return data
 
     def schedule(self) -> dict:

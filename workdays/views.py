@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -75,7 +76,8 @@ def year_list(request: HttpRequest) -> HttpResponse:
                     "已录入 %(year)s 年节假日安排：放假 %(holidays)s 天（周一至周五），调休上班 %(workdays)s 天。"
                 ) % {"year": cal_year.year, "holidays": len(schedule["holidays"]),
                      "workdays": len(schedule["workdays"])})
-                return redirect("workdays:year_detail", year=cal_year.year)
+                # An explicit fragment: the browser would otherwise carry the form's "#enter" over.
+                return redirect(reverse("workdays:year_detail", args=[cal_year.year]) + "#main")
     elif can_edit:
         form = YearEnterForm(initial={"year": _initial_year(request, missing, today)})
     return render(request, "workdays/year_list.html", {

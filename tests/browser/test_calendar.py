@@ -30,15 +30,20 @@ def test_city_admin_enters_2027_and_the_calculator_uses_it(page, people, artifac
     assert CalendarYear.objects.filter(year=today.year).exists()  # seeded by the migrations
 
     sign_in(page, "cityadmin", people.password)
-    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="工作日历").click()
-    expect(page.get_by_role("heading", name="工作日历", exact=True)).to_be_visible()
 
-    # From November on, every page warns that next year is not entered yet (it depends on the real date).
+    # From November on, every page warns that next year is not entered yet (it depends on the real date) ...
     warning = page.locator("main > .alert.warn").filter(has_text="年的法定节假日安排尚未录入")
     due = [y for y in years_due(today) if not CalendarYear.objects.filter(year=y).exists()]
     expect(warning).to_have_count(len(due))
     for year in due:
         expect(warning.filter(has_text=MISSING_WARNING.format(year=year))).to_have_count(1)
+
+    # ... except the calendar pages, which carry their own, more specific warning instead.
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="工作日历").click()
+    expect(page.get_by_role("heading", name="工作日历", exact=True)).to_be_visible()
+    expect(warning).to_have_count(0)
+    expect(page.locator("[data-missing-year]")).to_have_count(len(due))
+    for year in due:
         expect(page.locator(f"[data-missing-year='{year}']")).to_contain_text("请在下方“录入新年度”中录入")
     if today.month >= 11 and today.year == 2026:
         assert due == [2027]
@@ -47,6 +52,7 @@ def test_city_admin_enters_2027_and_the_calculator_uses_it(page, people, artifac
     # Paste the schedule from the State Council notice.
     enter = page.locator("#enter")
     expect(enter.get_by_label("年份")).to_have_value("2027" if 2027 in due else str(today.year + 1))
+    expect(enter.get_by_role("checkbox")).to_have_count(0)  # nothing to replace yet
     enter.get_by_label("年份").fill("2027")
     enter.get_by_label("放假日期").fill("2027-01-01 元旦\n2027-02-05至2027-02-11 春节\n")
     enter.get_by_label("调休上班日期").fill("2027-02-14 春节\n")
@@ -54,12 +60,12 @@ def test_city_admin_enters_2027_and_the_calculator_uses_it(page, people, artifac
     page.screenshot(path=str(artifacts / "calendar-enter-2027.png"), full_page=True)
     enter.get_by_role("button", name="录入").click()
 
-    # The form posts to "#enter"; the browser keeps that fragment through the redirect.
-    expect(page).to_have_url(re.compile(r"/calendar/2027/(#enter)?$"))
+    # The form posts to "#enter"; the redirect names its own fragment, one that exists on the year's page.
+    expect(page).to_have_url(re.compile(r"/calendar/2027/#main$"))
     expect(page.get_by_role("heading", name="2027 年工作日历")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text(
         "已录入 2027 年节假日安排：放假 6 天（周一至周五），调休上班 1 天。")
-    expect(page.locator("main > .alert.warn").filter(has_text="2027 年的法定节假日安排尚未录入")).to_have_count(0)
+    expect(page.locator("main > .alert.warn").filter(has_text="2027 年的节假日安排尚未录入")).to_have_count(0)
     new_year = page.locator("tr[data-date='2027-01-01']")
     expect(new_year).to_contain_text("星期五")
     expect(new_year).to_contain_text("放假")
@@ -89,6 +95,11 @@ def test_city_admin_enters_2027_and_the_calculator_uses_it(page, people, artifac
         "2027-02-14（星期日）当天或之前的最后一个工作日：2027-02-14（星期日）")
     page.screenshot(path=str(artifacts / "calendar-calculator.png"), full_page=True)
 
+    # Elsewhere the page-top warning about 2027 is gone too.
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="办事指南").click()
+    expect(page.get_by_role("heading", name="户籍业务办事指南")).to_be_visible()
+    expect(warning.filter(has_text="2027 年")).to_have_count(0)
+
     cal = CalendarYear.objects.get(year=2027)
     assert cal.entered_by == people.cityadmin and cal.source == "国办发明电〔2026〕7号"
     days = {d.date.isoformat(): (d.kind, d.name) for d in CalendarDay.objects.filter(date__year=2027)}
@@ -117,3 +128,37 @@ def test_an_officer_gets_the_403_page_and_no_calendar_menu(page, people, artifac
     assert response.status == 403
     assert "无权访问" in response.text()
     assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+def test_entering_a_year_again_asks_for_confirmation_next_to_the_box(page, people, artifacts):
+    sign_in(page, "cityadmin", people.password)
+    page.goto("/calendar/")
+    enter = page.locator("#enter")
+    enter.get_by_label("年份").fill("2026")
+    enter.get_by_label("放假日期").fill("2026-01-01 元旦\n")
+    enter.get_by_label("依据").fill("国办发明电〔2025〕7号")
+    enter.get_by_role("button", name="录入").click()
+
+    # Refused: the page comes back at the form, with the box, its label beside it and the reason below.
+    expect(page).to_have_url(re.compile(r"/calendar/#enter$"))
+    enter = page.locator("#enter")
+    box = enter.get_by_role("checkbox", name="确认用本次内容整体替换该年度已录入的节假日安排")
+    expect(box).to_be_visible()
+    expect(box).not_to_be_checked()
+    reason = "2026 年已录入。如要用本次内容整体替换，请勾选表单末尾的确认框后再提交；只改个别日期请到该年度页面增删。"
+    expect(enter.locator(".replace-year .error-text")).to_have_text(reason)
+    expect(enter.get_by_label("放假日期")).to_have_value("2026-01-01 元旦\n")
+    label = enter.locator(".replace-year label span").bounding_box()
+    checkbox = box.bounding_box()
+    assert checkbox["x"] < label["x"] < checkbox["x"] + 60  # side by side, the box first
+    assert abs((checkbox["y"] + checkbox["height"] / 2) - (label["y"] + label["height"] / 2)) < 12
+    enter.screenshot(path=str(artifacts / "calendar-replace-asked.png"))
+    assert CalendarDay.objects.filter(date__year=2026).count() > 1  # nothing replaced yet
+
+    box.check()
+    enter.get_by_role("button", name="录入").click()
+    expect(page).to_have_url(re.compile(r"/calendar/2026/#main$"))
+    expect(page.get_by_role("status")).to_contain_text(
+        "已录入 2026 年节假日安排：放假 1 天（周一至周五），调休上班 0 天。")
+    assert list(CalendarDay.objects.filter(date__year=2026).values_list("date", flat=True)) == [
+        datetime.date(2026, 1, 1)]

@@ -79,12 +79,21 @@ def test_county_admin_revises_an_item_and_publishes_version_2(page, people, demo
     note = page.get_by_label("时限说明")
     expect(note).to_have_value(re.compile("本地承诺20个工作日$"))
     note.fill(note.input_value().replace("本地承诺20个工作日", "本地承诺15个工作日"))
-    rows = page.locator("table.material-rows tbody tr")
-    expect(rows.nth(0).locator("input[name$='-name']")).to_have_value("居民户口簿")
-    blank = rows.nth(3)  # the first empty row after the three listed materials
-    expect(blank.locator("input[name$='-name']")).to_have_value("")
-    blank.locator("input[name$='-name']").fill("近期免冠彩色照片")
-    blank.locator("input[name$='-notes']").fill("窗口可现场拍摄")
+    # Every cell of the materials table has its own accessible name: column and row.
+    materials = page.get_by_role("table", name="申请材料")
+    expect(materials.get_by_role("textbox", name="材料名称（第1行）")).to_have_value("居民户口簿")
+    expect(materials.get_by_role("combobox", name="形式（第1行）")).to_have_value("original")
+    expect(materials.get_by_role("spinbutton", name="份数（第1行）")).to_have_value("1")
+    blank = materials.get_by_role("textbox", name="材料名称（第4行）")  # the first empty row after the three
+    expect(blank).to_have_value("")
+    blank.fill("近期免冠彩色照片")
+    materials.get_by_role("textbox", name="备注（第4行）").fill("窗口可现场拍摄")
+    expect(materials.get_by_role("checkbox", name="删除（第4行）")).not_to_be_checked()
+    # The long texts are shown whole, not cut off in a one-line box.
+    basis = page.get_by_label("收费依据")
+    expect(basis).to_have_value(re.compile("发改价格〔2003〕2322号）$"))
+    assert basis.evaluate("el => el.tagName") == "TEXTAREA"
+    assert basis.evaluate("el => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1")
     page.screenshot(path=str(artifacts / "guide-item-edit.png"), full_page=True)
     page.get_by_role("button", name="保存事项").click()
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -102,6 +103,25 @@ class TestReading:
         page = client_for(people.county).get(url("guide_detail") + "?version=2").content.decode()
         assert "尚未发布的第2版草稿" in page
 
+    def test_the_guide_reads_in_english_with_a_whole_title_and_an_english_date(self, client_for, people, guide):
+        page = client_for(people.officer).get(url("guide_detail"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "<title>鼓楼分局 Service Guide for hukou services" in page
+        assert "<h1>鼓楼分局 Service Guide for hukou services</h1>" in page
+        assert "Version 1 · In force from Jan. 1, 2026" in page
+        assert "年1月1日" not in page
+        # The punctuation around a translated label is translated with it, not left in Chinese.
+        assert "<dd>20 yuan (basis: 《国家发展改革委" in page
+        assert "<br>Reductions and waivers: 城市中领取最低生活保障金的居民" in page
+        assert "<dd>Promised: 20 working days; 法律规定60日内发放" in page
+        assert "（依据：" not in page and "减免：" not in page
+
+    def test_the_guide_in_chinese_keeps_its_chinese_punctuation(self, client_for, people, guide):
+        page = client_for(people.officer).get(url("guide_detail")).content.decode()
+        assert "<title>鼓楼分局户籍业务办事指南 · " in page
+        assert "<dd>20元（依据：《国家发展改革委" in page
+        assert "<br>减免：城市中领取最低生活保障金的居民" in page
+        assert "<dd>承诺20个工作日；法律规定60日内发放" in page
+
     @pytest.mark.parametrize("query", ["?version=abc", "?version=99", "?version=-1"])
     def test_a_bad_version_number_is_not_found(self, client_for, people, guide, query):
         assert client_for(people.officer).get(url("guide_detail") + query).status_code == 404
@@ -176,6 +196,43 @@ class TestMaintaining:
         assert item.pinyin_initials == "hkdjxmbg"
         assert [m.describe for m in item.materials.all()] == ["居民户口簿（原件1份）"]
         assert AuditEvent.objects.filter(action="catalog.item_create", actor=people.county).exists()
+
+    def test_every_material_input_has_a_name_and_long_texts_are_not_cut_off(self, client_for, people, draft):
+        item = draft.items.get(code="122001001")
+        page = client_for(people.county).get(url("item_edit", item_id=item.pk)).content.decode()
+        rows = item.materials.count() + 3
+        for row in (1, rows):
+            for label in ("材料名称", "形式", "份数", "备注", "适用情形", "删除"):
+                assert f'aria-label="{label}（第{row}行）"' in page, (label, row)
+        assert f'aria-label="材料名称（第{rows + 1}行）"' not in page
+        assert '<th scope="row">1<input type="hidden" name="materials-0-id"' in page
+        assert '<table class="material-rows" aria-labelledby="materials-title"' in page
+        # No input points at help text that is not on the page.
+        assert "materials-0-condition_helptext" not in page
+        for name in ("time_limit_note", "fee_basis", "fee_waiver", "place", "hours"):
+            assert re.search(rf'<textarea name="{name}" [^>]*maxlength="200"', page), name
+        assert "周一至周五 8:30-12:00 14:30-17:30（法定节假日除外）</textarea>" in page
+
+    def test_line_breaks_in_the_long_texts_become_spaces(self, client_for, people, draft):
+        response = client_for(people.county).post(url("item_create"), item_post(
+            hours="周一至周五\r\n8:30-12:00 14:30-17:30\r\n", place="东街派出所\n户籍窗口"))
+        assert response.status_code == 302
+        item = draft.items.get(code="129001001")
+        assert (item.hours, item.place) == ("周一至周五 8:30-12:00 14:30-17:30", "东街派出所 户籍窗口")
+
+    def test_a_wrong_material_row_is_named_and_linked(self, client_for, people, draft):
+        page = client_for(people.county).post(url("item_create"), item_post(
+            **{"materials-1-name": "结婚证", "materials-1-copies": "0"})).content.decode()
+        assert '<li><a href="#id_materials-1-copies">第2行材料 份数：份数应在1到99之间。</a></li>' in page
+        assert re.search(r'<input type="number" name="materials-1-copies"[^>]*aria-invalid="true"'
+                         r'[^>]*aria-describedby="id_materials-1-copies_error"', page)
+        assert '<span class="error-text" id="id_materials-1-copies_error">份数应在1到99之间。</span>' in page
+
+    def test_the_item_form_in_english_names_rows_and_errors_in_english(self, client_for, people, draft):
+        page = client_for(people.county).post(url("item_create"), item_post(
+            **{"materials-1-name": "结婚证", "materials-1-copies": "0"}), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'aria-label="Material (row 2)"' in page and 'aria-label="Remove (row 3)"' in page
+        assert ">Material row 2, Copies: " in page
 
     def test_an_item_is_edited_and_a_material_removed(self, client_for, people, draft):
         item = draft.items.get(code="122001001")

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -100,7 +101,8 @@ class TestEnterYear:
     def test_entering_2027_stores_it_and_makes_deadlines_final(self, people, client_for):
         client = client_for(people.cityadmin)
         response = client.post(LIST, enter_form(), follow=True)
-        assert response.redirect_chain[-1][0] == reverse("workdays:year_detail", args=[2027])
+        # An explicit fragment that exists on the year's page, so the form's "#enter" is not carried over.
+        assert response.redirect_chain[-1][0] == reverse("workdays:year_detail", args=[2027]) + "#main"
         page = text_of(response)
         assert "已录入 2027 年节假日安排：放假 11 天（周一至周五），调休上班 2 天。" in page
         assert 'data-date="2027-02-07"' in page
@@ -166,10 +168,30 @@ class TestEnterYear:
     def test_an_entered_year_is_only_replaced_when_confirmed(self, people, client_for):
         client = client_for(people.cityadmin)
         page = text_of(client.post(LIST, enter_form(year="2026", holidays="2026-01-01 元旦", workdays="")))
-        assert "2026 年已录入" in page
+        assert "2026 年已录入。如要用本次内容整体替换，请勾选表单末尾的确认框后再提交" in page
+        # The box appears now, unticked, its label next to it and the reason right under it.
+        box = re.search(r'<label for="id_replace"><input type="checkbox" name="replace"([^>]*)>'
+                        r"<span>确认用本次内容整体替换该年度已录入的节假日安排</span></label>", page)
+        assert box and "checked" not in box.group(1) and 'aria-describedby="id_replace_error"' in box.group(1)
+        assert '<small class="error-text" id="id_replace_error">2026 年已录入。' in page
         assert workday_check(D(2026, 10, 1)) == (False, False)
         client.post(LIST, enter_form(year="2026", holidays="2026-01-01 元旦", workdays="", replace="on"))
         assert workday_check(D(2026, 10, 1)) == (True, False)
+
+    def test_a_year_not_entered_offers_no_replace_box(self, people, client_for):
+        client = client_for(people.cityadmin)
+        assert 'name="replace"' not in text_of(client.get(LIST))
+        page = text_of(client.post(LIST, enter_form(source="")))  # 2027, refused for another reason
+        assert "请填写依据" in page
+        assert 'name="replace"' not in page and "确认用本次内容整体替换" not in page
+
+    def test_a_ticked_box_stays_ticked_when_another_mistake_is_shown(self, people, client_for):
+        page = text_of(client_for(people.cityadmin).post(
+            LIST, enter_form(year="2026", holidays="2026-01-01 元旦", workdays="", source="", replace="on")))
+        assert "请填写依据" in page
+        assert re.search(r'<input type="checkbox" name="replace"[^>]* checked', page)
+        assert "2026 年已录入" not in page  # confirmed already: no need to ask again
+        assert workday_check(D(2026, 10, 1)) == (False, False)
 
     def test_a_year_that_is_not_a_number_is_refused(self, people, client_for):
         response = client_for(people.cityadmin).post(LIST, enter_form(year="二〇二七"))
@@ -275,3 +297,11 @@ def test_the_pages_speak_english_as_the_second_language(people, client_for):
     assert "Working calendar" in page
     assert "3 working days after 2026-12-30 (Wednesday): <strong>2027-01-04 (Monday)</strong>" in page
     assert "Provisional (that year" in page
+
+
+def test_the_replace_box_speaks_english_too(people, client_for):
+    client = client_for(people.cityadmin)
+    page = text_of(client.post(LIST, enter_form(year="2026", holidays="2026-01-01 元旦", workdays=""),
+                               HTTP_ACCEPT_LANGUAGE="en"))
+    assert "2026 is already entered. To replace the whole year" in page
+    assert "<span>Yes, replace the schedule already entered for this year with what is entered here</span>" in page
