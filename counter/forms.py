@@ -11,7 +11,7 @@ class MaterialsMixin:
 
     def setup_item(self, item: Item):
         self.item = item
-        self.fields["materials"].choices = [(m.pk, m.describe) for m in item.materials.all()]
+        self.fields["materials"].choices = [(m.pk, m.describe_display) for m in item.materials.all()]
         self.fields["conditions"].choices = [(c, c) for c in item_conditions(item)]
 
 
