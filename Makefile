@@ -1,39 +1,71 @@
 # BrightWindow: `make demo` serves the demo city on SQLite; `make test` runs the whole suite.
+# Debian needs python3 and python3-venv (see README.md); PostgreSQL is used when DATABASE_URL says so.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_DB ?= sqlite:///$(CURDIR)/db.sqlite3
+PYTEST_ARGS ?=
 
-.PHONY: install demo demo-data serve test test-fast lint messages bench clean
+.PHONY: install demo demo-data serve compile-messages test test-fast lint messages check-deploy bench clean
 
+# The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "BrightWindow needs Python 3.11 or newer as '$(PYTHON)' (Debian 12: apt-get install python3)." >&2; exit 1; }
+	@if [ ! -x $(BIN)/pip ]; then \
+	  $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	    echo "'$(PYTHON) -m venv' is not available. On Debian/Ubuntu: sudo apt-get install python3-venv" >&2; exit 1; }; \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	fi
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
 
-demo: install
+# The demo always uses its own SQLite file, whatever DATABASE_URL says.
+demo-data: install
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py migrate --noinput
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_seed --if-empty
+
+serve: install
 	@echo "亮窗演示：http://127.0.0.1:$(PORT)/  (账号见 README.md)"
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
+demo: demo-data
+	@$(MAKE) --no-print-directory serve
+
+# Compiles translations when gettext is installed; tests then run in zh-Hans and English.
+compile-messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+	  $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
+	else \
+	  echo "warning: gettext (msgfmt) is missing, English translations are not compiled (apt-get install gettext)" >&2; \
+	fi
+
+test: install compile-messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything except the browser tests.
+test-fast: install compile-messages
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Django's deployment checklist with production-like settings (a throwaway secret).
+check-deploy: install
+	DEBUG=false \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=window.example.gov.cn \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install
 	$(BIN)/python bench/decision.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache test-artifacts

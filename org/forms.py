@@ -1,3 +1,5 @@
+import math
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
@@ -6,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import Staff
 from org.services import login_failure_record, login_success_record
+
+
+def _minutes_left(staff: Staff) -> int:
+    """Whole minutes until the lock ends, rounded up so a 15-minute lock says 15."""
+    seconds = (staff.locked_until - timezone.now()).total_seconds()
+    return max(1, math.ceil(seconds / 60))
 
 
 class SignInForm(AuthenticationForm):
@@ -24,18 +32,20 @@ class SignInForm(AuthenticationForm):
             return self.cleaned_data
         staff = Staff.objects.filter(username=username).first()
         if staff is not None and staff.is_locked():
-            minutes = max(1, int((staff.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes})
+            # Refused even with the right password until the lock ends.
+            raise self._locked_error(staff)
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
             if staff is not None:
                 staff = login_failure_record(staff=staff)
                 if staff.is_locked():
-                    raise forms.ValidationError(
-                        self.error_messages["locked"], code="locked",
-                        params={"minutes": int((staff.locked_until - timezone.now()).total_seconds() // 60) + 1},
-                    )
+                    raise self._locked_error(staff)
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         login_success_record(staff=self.user_cache)
         return self.cleaned_data
+
+    def _locked_error(self, staff: Staff) -> forms.ValidationError:
+        return forms.ValidationError(
+            self.error_messages["locked"], code="locked", params={"minutes": _minutes_left(staff)}
+        )

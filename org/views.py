@@ -13,7 +13,14 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Sign out (POST only) and say so on the sign-in page."""
+
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, _("您已安全退出。"))
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

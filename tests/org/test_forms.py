@@ -1,0 +1,104 @@
+"""Sign-in: wrong passwords lock the account for a while, then it opens again."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from core.models import AuditEvent
+
+LOGIN = reverse("org:login")
+
+
+def sign_in(client, username, password):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def test_the_right_password_signs_in_and_is_audited(client, people):
+    response = sign_in(client, "officer", people.password)
+
+    assert response.status_code == 302
+    assert response.wsgi_request.user == people.officer
+    assert AuditEvent.objects.filter(action="auth.login", actor=people.officer).exists()
+
+
+def test_a_wrong_password_is_refused_in_chinese(client, people):
+    response = sign_in(client, "officer", "not-the-password")
+
+    assert response.status_code == 200
+    assert "用户名或密码不正确，请重新输入。注意区分大小写。" in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_an_unknown_user_gets_the_same_message_as_a_wrong_password(client, people):
+    response = sign_in(client, "nobody", "whatever-password")
+
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_too_many_wrong_passwords_lock_the_account_then_it_opens_again(client, people, settings):
+    settings.LOGIN_MAX_FAILURES = 5
+    settings.LOGIN_LOCK_MINUTES = 15
+
+    with freeze_time("2026-03-02 01:00:00") as clock:
+        for _ in range(4):
+            assert "用户名或密码不正确" in sign_in(client, "officer", "wrong-password").content.decode()
+        fifth = sign_in(client, "officer", "wrong-password").content.decode()
+        assert "连续登录失败次数过多，账号已锁定，请在 15 分钟后再试或联系管理员。" in fifth
+
+        clock.tick(datetime.timedelta(minutes=10))
+        refused = sign_in(client, "officer", people.password)
+        assert refused.status_code == 200
+        assert "账号已锁定，请在 5 分钟后再试" in refused.content.decode()
+        assert not refused.wsgi_request.user.is_authenticated
+
+        clock.tick(datetime.timedelta(minutes=5, seconds=1))
+        allowed = sign_in(client, "officer", people.password)
+        assert allowed.status_code == 302
+        assert allowed.wsgi_request.user == people.officer
+
+    people.officer.refresh_from_db()
+    assert people.officer.failed_logins == 0
+    assert people.officer.locked_until is None
+
+
+def test_the_failure_count_follows_the_setting(client, people, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+
+    sign_in(client, "officer", "wrong-password")
+    second = sign_in(client, "officer", "wrong-password")
+
+    assert "账号已锁定" in second.content.decode()
+
+
+def test_a_good_sign_in_clears_earlier_failures(client, people, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    sign_in(client, "officer", "wrong-password")
+    sign_in(client, "officer", "wrong-password")
+    sign_in(client, "officer", people.password)
+    client.logout()
+
+    after = sign_in(client, "officer", "wrong-password")
+
+    assert "账号已锁定" not in after.content.decode()
+
+
+def test_each_failure_is_audited_against_the_account(client, people):
+    sign_in(client, "officer", "wrong-password")
+
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.object_id == str(people.officer.pk)
+    assert event.unit == people.officer.unit
+    assert event.actor is None
+    assert event.data == {"failures": 1}
+
+
+@pytest.mark.parametrize("username", ["stopped", "head"])
+def test_locking_one_account_does_not_touch_another(client, people, settings, username):
+    settings.LOGIN_MAX_FAILURES = 1
+    sign_in(client, "officer", "wrong-password")
+
+    response = sign_in(client, username, people.password)
+
+    assert response.status_code == 302
