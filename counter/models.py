@@ -144,3 +144,6 @@ class NoticeOverride(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.approved_by}"

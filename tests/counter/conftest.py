@@ -8,6 +8,7 @@ import pytest
 from catalog.models import Guide, GuideVersion, Item, Material, MaterialForm, TimeLimitKind, VersionStatus
 from counter import services
 
+
 def valid_id(first17: str = "35010219900307123") -> str:
     from core.personal import id_check_digit
 
