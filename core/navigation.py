@@ -18,6 +18,7 @@ MENU = [
     ("counter:case_list", gettext_lazy("办件列表"), None),
     ("catalog:guide_list", gettext_lazy("办事指南"), None),
     ("workdays:year_list", gettext_lazy("工作日历"), CALENDAR_ROLES),
+    ("org:staff_list", gettext_lazy("人员"), SUPERVISOR_ROLES),
     ("core:audit_list", gettext_lazy("审计日志"), SUPERVISOR_ROLES),
 ]
 

@@ -7,5 +7,6 @@ app_name = "org"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("staff/", views.staff_list, name="staff_list"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

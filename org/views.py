@@ -1,9 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.navigation import SUPERVISOR_ROLES
 from org.forms import SignInForm
+from org.selectors import staff_visible_to
+from org.services import staff_decision_problem
 
 
 class SignInView(auth_views.LoginView):
@@ -31,3 +37,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改。"))
         return response
+
+
+@login_required
+def staff_list(request):
+    """Who works in the user's units, and whether each may decide hukou cases (R8, R11)."""
+    if request.user.role not in SUPERVISOR_ROLES:
+        raise PermissionDenied
+    people = staff_visible_to(request.user).select_related("unit", "unit__station").order_by("unit__code", "role")
+    rows = [{"staff": s, "problem": staff_decision_problem(s)} for s in people]
+    return render(request, "org/staff_list.html", {"rows": rows})

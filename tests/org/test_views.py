@@ -78,3 +78,17 @@ def test_the_password_page_needs_sign_in(client, db):
     response = client.get(reverse("org:password_change"))
 
     assert response.status_code == 302
+
+
+def test_station_head_sees_the_stations_staff_and_who_may_decide(client_for, people):
+    body = client_for(people.head).get("/accounts/staff/").content.decode()
+
+    assert "王警官" in body and "陈文职" in body and "赵停职" in body
+    assert "黄警官" not in body  # another county's officer
+    assert "文职人员、协勤人员不得直接办理户政业务" in body
+    assert "您已被停止执行职务" in body
+
+
+def test_city_inspector_sees_every_county_and_an_officer_gets_403(client_for, people):
+    assert "黄警官" in client_for(people.inspector).get("/accounts/staff/").content.decode()
+    assert client_for(people.officer).get("/accounts/staff/").status_code == 403
