@@ -6,16 +6,31 @@ from core.personal import id_number_problem, normalize_id_number, normalize_phon
 from counter.services import item_conditions
 
 
-class MaterialsMixin:
+class MaterialsForm(forms.Form):
     """Checkboxes for an item's materials and conditions; nothing outside the guide can be chosen (R5)."""
 
-    def setup_item(self, item: Item):
+    conditions = forms.MultipleChoiceField(
+        label=_("适用情形"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选适用情形不属于本事项。")},
+    )
+    materials = forms.TypedMultipleChoiceField(
+        label=_("已提交材料"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选材料不在本事项的办事指南材料清单内，不得要求指南以外的材料。")},
+    )
+
+    def __init__(self, *args, item: Item, **kwargs):
+        super().__init__(*args, **kwargs)
         self.item = item
         self.fields["materials"].choices = [(m.pk, m.describe_display) for m in item.materials.all()]
         self.fields["conditions"].choices = [(c, c) for c in item_conditions(item)]
 
 
-class CaseOpenForm(MaterialsMixin, forms.Form):
+class CaseOpenForm(MaterialsForm):
     window = forms.ModelChoiceField(label=_("受理窗口"), queryset=None, empty_label=None)
     applicant_name = forms.CharField(
         label=_("申请人姓名"),
@@ -36,24 +51,10 @@ class CaseOpenForm(MaterialsMixin, forms.Form):
         error_messages={"required": _("请填写联系电话，便于通知和回访。")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    conditions = forms.MultipleChoiceField(
-        label=_("适用情形"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("所选适用情形不属于本事项。")},
-    )
-    materials = forms.TypedMultipleChoiceField(
-        label=_("已提交材料"),
-        required=False,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("所选材料不在本事项的办事指南材料清单内，不得要求指南以外的材料。")},
-    )
 
     def __init__(self, *args, item: Item, windows, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, item=item, **kwargs)
         self.fields["window"].queryset = windows
-        self.setup_item(item)
 
     def clean_applicant_id_number(self):
         value = normalize_id_number(self.cleaned_data["applicant_id_number"])
@@ -70,26 +71,13 @@ class CaseOpenForm(MaterialsMixin, forms.Form):
         return value
 
 
-class DecisionForm(MaterialsMixin, forms.Form):
+class DecisionForm(MaterialsForm):
     action = forms.ChoiceField(
         choices=[("accept", "accept"), ("notice", "notice"), ("refuse", "refuse"), ("complete", "complete")],
         error_messages={"invalid_choice": _("未知的操作，请刷新页面后重试。")},
     )
     revision = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": _("页面已过期，请刷新后重试。")}
-    )
-    conditions = forms.MultipleChoiceField(
-        label=_("适用情形"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("所选适用情形不属于本事项。")},
-    )
-    materials = forms.TypedMultipleChoiceField(
-        label=_("本次补交材料"),
-        required=False,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("所选材料不在本事项的办事指南材料清单内，不得要求指南以外的材料。")},
     )
     override_reason = forms.CharField(
         label=_("补充告知理由（所长填写）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -102,5 +90,5 @@ class DecisionForm(MaterialsMixin, forms.Form):
     )
 
     def __init__(self, *args, item: Item, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.setup_item(item)
+        super().__init__(*args, item=item, **kwargs)
+        self.fields["materials"].label = _("本次补交材料")

@@ -64,6 +64,7 @@ def status_counts(user: Staff, today: datetime.date | None = None) -> dict[str, 
     for row in qs.values("status").order_by().annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     counts["overdue"] = qs.filter(overdue_q(today)).count()
+    counts["overrides"] = overrides_visible_to(user).count()
     return counts
 
 

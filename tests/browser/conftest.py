@@ -86,3 +86,28 @@ def artifacts() -> Path:
     """The folder for screenshots (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def demo_guide(city, people):
+    """鼓楼's published guide with the 18 real demo items."""
+    import datetime
+
+    from catalog.demo_data import demo_guide_load
+
+    return demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
+
+
+@pytest.fixture
+def sign_in(page):
+    """sign_in(username, password): the sign-in form, as a person fills it."""
+    from playwright.sync_api import expect
+
+    def go(username: str, password: str) -> None:
+        page.goto("/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
+
+    return go

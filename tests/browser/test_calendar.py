@@ -11,25 +11,18 @@ from workdays.models import CalendarDay, CalendarYear, DayKind
 MISSING_WARNING = "{year} 年的法定节假日安排尚未录入：该年的期限暂按周末计算并标注为“暂定”，请市局管理员尽快录入。"
 
 
-def sign_in(page, username, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
-
 
 def years_due(today: datetime.date) -> list[int]:
     """The years an administrator is warned about: this one, and from November the next one."""
     return [today.year] + ([today.year + 1] if today.month >= 11 else [])
 
 
-def test_city_admin_enters_2027_and_the_calculator_uses_it(page, people, artifacts):
+def test_city_admin_enters_2027_and_the_calculator_uses_it(page, sign_in, people, artifacts):
     today = timezone.localdate()
     assert not CalendarYear.objects.filter(year=2027).exists()
     assert CalendarYear.objects.filter(year=today.year).exists()  # seeded by the migrations
 
-    sign_in(page, "cityadmin", people.password)
+    sign_in("cityadmin", people.password)
 
     # From November on, every page warns that next year is not entered yet (it depends on the real date) ...
     warning = page.locator("main > .alert.warn").filter(has_text="年的法定节假日安排尚未录入")
@@ -108,8 +101,8 @@ def test_city_admin_enters_2027_and_the_calculator_uses_it(page, people, artifac
     assert len(days) == 7
 
 
-def test_an_officer_gets_the_403_page_and_no_calendar_menu(page, people, artifacts):
-    sign_in(page, "officer", people.password)
+def test_an_officer_gets_the_403_page_and_no_calendar_menu(page, sign_in, people, artifacts):
+    sign_in("officer", people.password)
     menu = page.get_by_role("navigation", name="主菜单")
     expect(menu.get_by_role("link", name="办件列表")).to_be_visible()
     expect(menu.get_by_role("link", name="工作日历")).to_have_count(0)
@@ -130,8 +123,8 @@ def test_an_officer_gets_the_403_page_and_no_calendar_menu(page, people, artifac
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
-def test_entering_a_year_again_asks_for_confirmation_next_to_the_box(page, people, artifacts):
-    sign_in(page, "cityadmin", people.password)
+def test_entering_a_year_again_asks_for_confirmation_next_to_the_box(page, sign_in, people, artifacts):
+    sign_in("cityadmin", people.password)
     page.goto("/calendar/")
     enter = page.locator("#enter")
     enter.get_by_label("年份").fill("2026")

@@ -1,12 +1,9 @@
 """A civilian staff member records a case; an officer decides it and looks at the full ID number."""
 
-import datetime
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from catalog.demo_data import demo_guide_load
 from core.models import AuditEvent
 from counter.models import Case, CaseStatus
 from tests.counter.conftest import valid_id
@@ -15,23 +12,12 @@ APPLICANT_ID = valid_id("35010220080515002")  # a 2008-born applicant, so 18 thi
 PHONE = "13905911234"
 
 
-@pytest.fixture
-def demo_guide(city, people):
-    return demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
-
-
-def sign_in(page, username, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
 
 
 def test_civilian_records_the_case_and_the_officer_accepts_it_and_reveals_the_id(
-    page, people, demo_guide, artifacts
+    page, sign_in, people, demo_guide, artifacts
 ):
-    sign_in(page, "civilian", people.password)
+    sign_in("civilian", people.password)
     expect(page.get_by_role("heading", name="窗口受理")).to_be_visible()
     expect(page.locator("main .alert.warn").first).to_contain_text(
         "文职人员、协勤人员不得直接办理户政业务（自查第10项），请由具有执法资格的民警办理。")
@@ -74,7 +60,7 @@ def test_civilian_records_the_case_and_the_officer_accepts_it_and_reveals_the_id
     expect(page.get_by_role("status")).to_have_text("您已安全退出。")
 
     # The officer at the same window finds it among the open cases and accepts it.
-    sign_in(page, "officer", people.password)
+    sign_in("officer", people.password)
     expect(page.get_by_role("heading", name="窗口受理")).to_be_visible()
     open_row = page.locator(f"table.cases tr[data-case='{case.number}']")
     expect(open_row).to_contain_text("已收件待决定")

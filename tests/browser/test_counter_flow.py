@@ -3,33 +3,17 @@
 import io
 import re
 
-import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from catalog.demo_data import demo_guide_load
 from counter.models import Case, CaseStatus
 from tests.counter.conftest import valid_id
 
 
-@pytest.fixture
-def demo_guide(city, people):
-    import datetime
-
-    return demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
-
-
-def sign_in(page, username, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_completes_it_on_return(
-    page, people, demo_guide, artifacts
+    page, sign_in, people, demo_guide, artifacts
 ):
-    sign_in(page, "officer", people.password)
+    sign_in("officer", people.password)
     expect(page.get_by_role("heading", name="窗口受理")).to_be_visible()
 
     # Find the item by its pinyin initials, as an officer at a busy counter would.
@@ -70,8 +54,8 @@ def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_compl
     assert case.documents.count() == 2
 
 
-def test_bad_id_number_is_explained_and_the_form_keeps_what_was_typed(page, people, demo_guide):
-    sign_in(page, "officer", people.password)
+def test_bad_id_number_is_explained_and_the_form_keeps_what_was_typed(page, sign_in, people, demo_guide):
+    sign_in("officer", people.password)
     page.get_by_label("事项名称、编码或拼音首字母").fill("死亡")
     page.keyboard.press("Enter")
     page.get_by_role("link", name=re.compile("死亡注销")).click()

@@ -3,27 +3,14 @@
 import datetime
 import re
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.demo_data import demo_guide_load
 from catalog.models import GuideVersion, Item, VersionStatus
 
 ID_FIRST = "居民身份证首次申领"
 
 
-@pytest.fixture
-def demo_guide(city, people):
-    return demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
-
-
-def sign_in(page, username, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
 
 
 def open_guide_list(page):
@@ -57,9 +44,9 @@ def accept_confirms(page) -> list[str]:
     return asked
 
 
-def test_county_admin_revises_an_item_and_publishes_version_2(page, people, demo_guide, artifacts):
+def test_county_admin_revises_an_item_and_publishes_version_2(page, sign_in, people, demo_guide, artifacts):
     asked = accept_confirms(page)
-    sign_in(page, "county", people.password)
+    sign_in("county", people.password)
     open_guide_list(page)
     expect(gulou_row(page)).to_contain_text("第1版")
     expect(gulou_row(page)).to_contain_text("2020-01-01 起施行")
@@ -150,10 +137,10 @@ def test_county_admin_revises_an_item_and_publishes_version_2(page, people, demo
 
 
 def test_publishing_with_a_bad_date_explains_in_chinese_and_keeps_what_was_typed(
-    page, people, demo_guide, artifacts
+    page, sign_in, people, demo_guide, artifacts
 ):
     accept_confirms(page)
-    sign_in(page, "county", people.password)
+    sign_in("county", people.password)
     start_draft(page)
     page.get_by_role("link", name="发布本草稿").click()
     note = "调整出生登记材料"
@@ -181,8 +168,8 @@ def test_publishing_with_a_bad_date_explains_in_chinese_and_keeps_what_was_typed
     assert GuideVersion.objects.get(guide=demo_guide.guide, number=2).status == VersionStatus.DRAFT
 
 
-def test_an_officer_reads_the_guide_without_any_editing_buttons(page, people, demo_guide, artifacts):
-    sign_in(page, "officer", people.password)
+def test_an_officer_reads_the_guide_without_any_editing_buttons(page, sign_in, people, demo_guide, artifacts):
+    sign_in("officer", people.password)
     open_guide_list(page)
     expect(gulou_row(page)).to_contain_text("第1版")
     expect(page.locator("tbody tr").filter(has_text="台江分局")).to_have_count(0)  # only his own county

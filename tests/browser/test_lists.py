@@ -15,14 +15,6 @@ from counter.models import Case, CaseStatus
 from tests.counter.conftest import valid_id
 
 
-def sign_in(page, username, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
-
-
 def _open(officer, window, item, name, *material_names):
     ids = [m.pk for m in item.materials.all() if m.name in material_names]
     return services.case_open(actor=officer, window=window, item=item,
@@ -49,11 +41,11 @@ def cases(city, people):
     return SimpleNamespace(overdue=overdue, running=running, waiting=waiting, intake=intake)
 
 
-def test_station_head_sees_the_overdue_case_first_filters_and_opens_it(page, people, cases, artifacts):
+def test_station_head_sees_the_overdue_case_first_filters_and_opens_it(page, sign_in, people, cases, artifacts):
     assert cases.overdue.status == CaseStatus.ACCEPTED and cases.overdue.is_overdue()
     assert not cases.running.is_overdue()
 
-    sign_in(page, "head", people.password)
+    sign_in("head", people.password)
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="办件列表").click()
     expect(page.get_by_role("heading", name="办件列表")).to_be_visible()
     expect(page.get_by_text("共 4 件，其中 1 件已超期")).to_be_visible()
@@ -108,8 +100,8 @@ def test_station_head_sees_the_overdue_case_first_filters_and_opens_it(page, peo
     page.screenshot(path=str(artifacts / "lists-head-case.png"), full_page=True)
 
 
-def test_another_countys_officer_neither_lists_nor_opens_the_case(page, people, cases, artifacts):
-    sign_in(page, "outsider", people.password)
+def test_another_countys_officer_neither_lists_nor_opens_the_case(page, sign_in, people, cases, artifacts):
+    sign_in("outsider", people.password)
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="办件列表").click()
     expect(page.get_by_role("heading", name="办件列表")).to_be_visible()
     expect(page.get_by_text("共 0 件")).to_be_visible()

@@ -249,3 +249,17 @@ def test_printed_notice_and_pdf(client_for, people, open_case):
 @freeze_time(NOW)
 def test_roles_without_a_counter_get_403_on_the_desk(client_for, people):
     assert client_for(people.county).get(reverse("counter:desk")).status_code == 403
+
+
+@freeze_time(NOW)
+def test_overrides_of_the_one_time_rule_are_counted_on_the_lists(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    services.case_notify(case=case, actor=people.officer)
+    services.case_notify(case=case, actor=people.head, conditions=["非婚生育随父登记"],
+                         override_reason="申请人补充说明系非婚生育，需随父登记")
+
+    head_list = client_for(people.head).get(reverse("counter:case_list")).content.decode()
+    other_county = client_for(people.outsider_county).get(reverse("counter:case_list")).content.decode()
+
+    assert "所长补充告知（突破一次性告知）1 次" in head_list
+    assert "所长补充告知" not in other_county
