@@ -44,6 +44,30 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Keep the denormalised ancestors right, whoever saves the unit.
+        parent = self.parent
+        if parent is not None:
+            self.city = parent if parent.kind == UnitKind.CITY else parent.city
+            self.county = parent if parent.kind == UnitKind.COUNTY else parent.county
+            self.station = parent if parent.kind in (UnitKind.STATION, UnitKind.BRIGADE) else parent.station
+        else:
+            self.city = self.county = self.station = None
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        allowed = ALLOWED_PARENT.get(self.kind)
+        parent_kind = self.parent.kind if self.parent_id else None
+        if allowed is None and parent_kind is not None:
+            raise ValidationError({"parent": _("市局是单位树的根，不能有上级单位。")})
+        if allowed is not None:
+            allowed = allowed if isinstance(allowed, tuple) else (allowed,)
+            if parent_kind not in allowed:
+                names = "、".join(str(UnitKind(k).label) for k in allowed)
+                raise ValidationError({"parent": _("该类单位的上级应为：%(names)s。") % {"names": names}})
+
     def county_or_self(self) -> "Unit | None":
         if self.kind == UnitKind.COUNTY:
             return self
