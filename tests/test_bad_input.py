@@ -1,0 +1,63 @@
+"""Every screen answers malformed input with a page or a 4xx, never a server error."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from catalog.demo_data import demo_guide_load
+from counter import services
+from tests.counter.conftest import valid_id
+
+GARBAGE = {
+    "action": "accept", "revision": "x", "materials": ["abc", "-1"], "conditions": ["不存在"], "window": "x",
+    "year": "abc", "date": "2026-02-30", "effective_date": "2026-02-30", "holidays": "garbage\n2027-13-01 元旦",
+    "workdays": "x", "applicant_id_number": "1" * 40, "applicant_name": "名" * 80, "q": "\x00",
+}
+
+
+@pytest.fixture
+def case_and_document(city, people):
+    version = demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
+    item = version.items.get(name="居民身份证首次申领")
+    case = services.case_open(actor=people.officer, window=city.w1, item=item,
+                              applicant=services.Applicant("张三", valid_id(), "13800138000"))
+    document = services.case_notify(case=case, actor=people.officer)
+    return case, document, item
+
+
+def urls(case, document, item):
+    gets = [
+        "/", "/counter/", "/counter/?q=%00", "/counter/new/0/", f"/counter/new/{item.pk}/",
+        "/counter/cases/?page=abc&status=zzz&window=x&overdue=1&q=%27", "/counter/cases/?page=99999",
+        f"/counter/cases/{case.number}/", "/counter/cases/nope/", f"/counter/documents/{document.public_id}/",
+        f"/counter/documents/{document.public_id}/pdf/", "/counter/documents/zz/pdf/",
+        "/guide/", "/guide/350102/", "/guide/350102/?version=abc", "/guide/350102/?version=-1", "/guide/999/",
+        "/guide/350102/versions/", "/guide/350102/draft/", "/guide/items/search?q=%00&county=zz",
+        "/calendar/", "/calendar/2027/", "/calendar/99999/", "/calendar/0/", "/calendar/2026/?date=2026-13-45&days=x",
+        "/audit/?page=x&action=zz&date_from=abc&date_to=2026-99-99", "/accounts/staff/", "/accounts/password/",
+    ]
+    posts = [
+        f"/counter/cases/{case.number}/decide/", f"/counter/cases/{case.number}/reveal/", f"/counter/new/{item.pk}/",
+        "/guide/350102/draft/create/", "/guide/350102/draft/publish/", "/guide/350102/notice/",
+        "/guide/350102/draft/items/new/", "/guide/350102/draft/discard/", "/calendar/", "/calendar/2026/",
+        "/calendar/2026/days/2026-01-01/remove/", "/accounts/password/", "/accounts/login/",
+    ]
+    return gets, posts
+
+
+@pytest.mark.parametrize("who", ["officer", "civilian", "head", "county", "cityadmin", "inspector", "outsider", None])
+def test_no_screen_answers_bad_input_with_a_server_error(people, case_and_document, who):
+    client = Client(raise_request_exception=False)
+    if who:
+        client.force_login(getattr(people, who))
+    gets, posts = urls(*case_and_document)
+
+    failures = [("GET", url, r.status_code) for url in gets if (r := client.get(url)).status_code >= 500]
+    for url in posts:
+        for data in ({}, GARBAGE):
+            response = client.post(url, data)
+            if response.status_code >= 500:
+                failures.append(("POST", url, response.status_code))
+
+    assert failures == []
