@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "workdays",
     "catalog",
     "counter",
+    "evaluations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,20 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Font embedded in PDFs; a TrueType/TTC file with Chinese glyphs.
 PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")
+
+# The evaluator and the bad-review loop (R7). Defaults follow Fujian's rules.
+# Level recorded when a case is not rated within RATING_LINK_DAYS days (4 = 满意; Guangdong uses 3).
+RATING_DEFAULT_LEVEL = env_int("RATING_DEFAULT_LEVEL", 4)
+RATING_LINK_DAYS = env_int("RATING_LINK_DAYS", 7)
+FOLLOW_UP_WORKING_DAYS = env_int("FOLLOW_UP_WORKING_DAYS", 10)
+# A device that has not been heard from for this long counts as offline.
+DEVICE_OFFLINE_AFTER_SECONDS = env_int("DEVICE_OFFLINE_AFTER_SECONDS", 90)
+# How long the device's wait for the next case is held open before it asks again.
+DEVICE_WAIT_SECONDS = env_int("DEVICE_WAIT_SECONDS", 25)
+# Window opening hours, for the evaluator's offline time (HH:MM-HH:MM, comma-separated).
+WINDOW_OPENING_HOURS = os.environ.get("WINDOW_OPENING_HOURS", "08:30-12:00,14:30-17:30")
+# The public address printed under the QR code on documents, e.g. https://window.example.gov.cn
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Deployment hardening: on when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,11 +8,11 @@ urlpatterns = [
     path("calendar/", include("workdays.urls")),
     path("guide/", include("catalog.urls")),
     path("counter/", include("counter.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("api/", include("api.urls")),
+    path("r/", include("evaluations.public_urls")),
     path("", include("core.urls")),
 ]
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
-
-if settings.DEBUG:
-    pass

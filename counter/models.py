@@ -32,6 +32,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.NOTICE, CaseStatus.ACCEPTED)
 
 
+def _rating_token() -> str:
+    return secrets.token_urlsafe(9)
+
+
 class Case(models.Model):
     """One application at a hukou window, recorded against the guide version in force at intake."""
 
@@ -63,6 +67,8 @@ class Case(models.Model):
     refused_at = models.DateTimeField(_("不予受理时间"), null=True, blank=True)
     refusal_basis = models.TextField(_("不予受理的法律依据"), blank=True)
     refusal_explanation = models.TextField(_("不予受理的理由"), blank=True)
+    # The applicant's short rating link (QR code on every document), see evaluations.
+    rating_token = models.CharField(max_length=16, unique=True, default=_rating_token, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -20,6 +20,8 @@ from core.personal import (
 from core.serials import serial_next
 from counter.documents import document_issue
 from counter.models import TRANSITIONS, Case, CaseStatus, Decision, Document, DocumentKind, NoticeOverride
+from evaluations.models import Stage
+from evaluations.services import invite_for_decision
 from org.models import Role, Staff, Unit, UnitKind
 from org.selectors import windows_visible_to
 from org.services import staff_require_decider
@@ -214,7 +216,12 @@ def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
     return new
 
 
+# After these decisions the applicant is asked to rate the service; completion is rated too.
+RATED_STAGES = {Decision.NOTICE: Stage.NOTICE, Decision.REFUSE: Stage.REFUSAL}
+
+
 def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
+    """Save the decision, audit it, and ask the window's evaluator for a rating (R7)."""
     case.handled_by = actor
     case.save()
     audit_record(
@@ -224,6 +231,9 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
         unit=case.window,
         data={"number": case.number, "status": case.status, **data},
     )
+    stage = RATED_STAGES.get(decision) or (Stage.COMPLETION if case.status == CaseStatus.COMPLETED else None)
+    if stage is not None:
+        invite_for_decision(case=case, stage=stage, officer=actor)
     return case
 
 

@@ -1,0 +1,266 @@
+"""Evaluator devices, rating invitations, ratings, bad-review follow-ups and contests (R7, item 7)."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+
+class RatingImmutable(DomainError):
+    code = "rating_immutable"
+
+
+class Device(models.Model):
+    """A tablet's browser at one window's counter, paired by a station head."""
+
+    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="devices")
+    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("设备名称"), max_length=50)
+    # sha256 of the device's secret token; the token itself lives only on the device.
+    token_hash = models.CharField(max_length=64, unique=True)
+    paired_at = models.DateTimeField(default=timezone.now)
+    paired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["window", "-paired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.window.name} {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PairingCode(models.Model):
+    """A short code, shown once to the station head, that binds the next device to a window."""
+
+    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    device = models.OneToOneField(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+
+class DeviceOffline(models.Model):
+    """A stretch of time in which a device sent no heartbeat."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="offline_periods")
+    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at"]
+
+
+def _link_token() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class Stage(models.TextChoices):
+    NOTICE = "notice", _("一次性告知")
+    REFUSAL = "refusal", _("不予受理")
+    COMPLETION = "completion", _("办结")
+
+
+class Invite(models.Model):
+    """The rating screen asked of the window's device after a decision (R7)."""
+
+    case = models.ForeignKey("counter.Case", on_delete=models.PROTECT, related_name="invites")
+    stage = models.CharField(_("评价环节"), max_length=12, choices=Stage.choices)
+    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    shown_at = models.DateTimeField(_("评价界面显示时间"), null=True, blank=True)
+    shown_on = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The public short link printed on documents (QR code), valid for RATING_LINK_DAYS.
+    token = models.CharField(max_length=16, unique=True, default=_link_token)
+    device_offline = models.BooleanField(_("发起时评价器离线"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "stage"], name="invite_once_per_case_stage")]
+        indexes = [models.Index(fields=["window", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_stage_display()}"
+
+
+class Level(models.IntegerChoices):
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    BASICALLY_SATISFIED = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+BAD_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+
+
+class Reason(models.TextChoices):
+    ATTITUDE = "attitude", _("服务态度差")
+    SLOW = "slow", _("办理慢、等待时间长")
+    EXTRA_MATERIALS = "extra_materials", _("要求提供办事指南以外的材料")
+    NOT_TOLD_AT_ONCE = "not_told_at_once", _("缺少的材料没有一次性告知")
+    PASSED_AROUND = "passed_around", _("在窗口之间推来推去")
+    FAVOURS = "favours", _("索要好处")
+    OTHER = "other", _("其他")
+
+
+class Channel(models.TextChoices):
+    DEVICE = "device", _("窗口评价器")
+    QR = "qr", _("扫码评价")
+    DEFAULT = "default", _("超期默认")
+
+
+class Rating(models.Model):
+    """One rating per case and stage; nobody can change or delete it (R7)."""
+
+    invite = models.OneToOneField(Invite, on_delete=models.PROTECT, related_name="rating")
+    case = models.ForeignKey("counter.Case", on_delete=models.PROTECT, related_name="ratings")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("总体评价"), choices=Level.choices)
+    efficiency = models.PositiveSmallIntegerField(_("服务效率"), choices=Level.choices)
+    quality = models.PositiveSmallIntegerField(_("服务水平"), choices=Level.choices)
+    attitude = models.PositiveSmallIntegerField(_("服务态度"), choices=Level.choices)
+    reasons = models.JSONField(_("差评原因"), default=list, blank=True)
+    other_reason = models.CharField(_("其他原因"), max_length=200, blank=True)
+    comment = models.CharField(_("意见建议"), max_length=500, blank=True)
+    channel = models.CharField(_("评价渠道"), max_length=10, choices=Channel.choices)
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    is_default = models.BooleanField(_("默认评价"), default=False)
+    rated_at = models.DateTimeField(_("评价时间"), default=timezone.now, db_index=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    excluded = models.BooleanField(_("经申诉复核剔除"), default=False)
+    excluded_reason = models.TextField(_("剔除理由"), blank=True)
+
+    class Meta:
+        ordering = ["-rated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stage"], name="rating_once_per_case_stage"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(channel="default"), name="rating_default_only_by_default_channel"
+            ),
+        ]
+        indexes = [models.Index(fields=["window", "rated_at"]), models.Index(fields=["county", "rated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_level_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RatingImmutable(_("评价一经提交，任何人不得修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RatingImmutable(_("评价一经提交，任何人不得删除。"))
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level in BAD_LEVELS and not self.is_default
+
+
+class Verdict(models.TextChoices):
+    TRUE = "true", _("属实")
+    PARTLY = "partly", _("部分属实")
+    FALSE = "false", _("不属实")
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("待回访")
+    CALLED = "called", _("已回访待核实")
+    VERIFIED = "verified", _("已核实待整改")
+    CLOSED = "closed", _("已办结")
+
+
+class FollowUp(models.Model):
+    """A bad review called back, verified and put right on a deadline (Fujian: 10 working days)."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="follow_up")
+    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateField(_("整改期限"))
+    deadline_provisional = models.BooleanField(default=False)
+    called_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    call_notes = models.TextField(_("回访记录"), blank=True)
+    verdict = models.CharField(_("核实结论"), max_length=10, choices=Verdict.choices, blank=True)
+    verification = models.TextField(_("核实情况"), blank=True)
+    rectification = models.TextField(_("整改情况"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(_("逾期上报县局时间"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rating.case.number} {self.get_status_display()}"
+
+    def is_late(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.status != FollowUpStatus.CLOSED and self.deadline < today
+
+
+class ContestGround(models.TextChoices):
+    MISTAKEN = "mistaken", _("误评")
+    MALICIOUS = "malicious", _("恶意差评")
+
+
+class ContestStatus(models.TextChoices):
+    PENDING = "pending", _("待县局复核")
+    UPHELD = "upheld", _("申诉成立，剔除该评价")
+    REJECTED = "rejected", _("申诉不成立")
+
+
+class Contest(models.Model):
+    """An officer's 申诉复核 of a bad review; the county decides with reasons."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="contest")
+    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(default=timezone.now)
+    ground = models.CharField(_("申诉理由类别"), max_length=10, choices=ContestGround.choices)
+    statement = models.TextField(_("申诉说明"))
+    status = models.CharField(_("状态"), max_length=10, choices=ContestStatus.choices, default=ContestStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("复核意见"), blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.rating.case.number} {self.get_status_display()}"

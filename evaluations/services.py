@@ -1,0 +1,422 @@
+"""The evaluator and the bad-review loop: the only way to change devices, ratings, follow-ups, contests."""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.errors import DomainError, PermissionDenied
+from evaluations import hub
+from evaluations.models import (
+    BAD_LEVELS,
+    Channel,
+    Contest,
+    ContestStatus,
+    Device,
+    DeviceOffline,
+    FollowUp,
+    FollowUpStatus,
+    Invite,
+    Level,
+    PairingCode,
+    Rating,
+    Reason,
+    Stage,
+    Verdict,
+)
+from org.models import Role, Staff, Unit, UnitKind
+from org.selectors import scope_of
+from workdays.services import add_workdays
+
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+PAIRING_CODE_LENGTH = 8
+PAIRING_CODE_MINUTES = 15
+# A heartbeat refreshes last_seen_at at most this often, so waiting devices cost no writes.
+HEARTBEAT_WRITE_SECONDS = 20
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _require_station_head_of(actor: Staff, window: Unit) -> None:
+    scope = scope_of(actor)
+    if actor.role != Role.STATION_HEAD or scope.unit is None or window.station_id != scope.unit.pk:
+        raise PermissionDenied(_("只有本所所长可以管理该窗口的评价器。"), code="not_station_head")
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+
+def pairing_code_create(*, window: Unit, actor: Staff) -> str:
+    """Return a one-time pairing code for `window`; only its hash is stored, so it is shown once."""
+    if window.kind != UnitKind.WINDOW:
+        raise DomainError(_("只能为户籍窗口配对评价器。"), code="not_a_window")
+    _require_station_head_of(actor, window)
+    code = "".join(secrets.choice(PAIRING_ALPHABET) for _i in range(PAIRING_CODE_LENGTH))
+    with transaction.atomic():
+        pairing = PairingCode.objects.create(
+            window=window, code_hash=_digest(code), created_by=actor,
+            expires_at=timezone.now() + datetime.timedelta(minutes=PAIRING_CODE_MINUTES),
+        )
+        audit_record(actor=actor, action="device.pairing_code", obj=pairing, unit=window,
+                     data={"expires_at": pairing.expires_at.isoformat()})
+    return code
+
+
+def normalize_pairing_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Paired:
+    device: Device
+    token: str
+
+
+def device_pair(*, code: str, name: str) -> Paired:
+    """Bind a new device to the window of a valid pairing code; return it with its secret token."""
+    name = (name or "").strip()[:50] or _("评价器")
+    digest = _digest(normalize_pairing_code(code))
+    with transaction.atomic():
+        pairing = PairingCode.objects.select_for_update().select_related("window").filter(code_hash=digest).first()
+        if pairing is None or pairing.used_at is not None or pairing.expires_at < timezone.now():
+            raise DomainError(_("配对码无效或已过期，请所长重新生成配对码。"), code="bad_pairing_code", field="code")
+        window = pairing.window
+        token = secrets.token_urlsafe(32)
+        device = Device.objects.create(
+            window=window, county=window.county, station=window.station, city=window.city, name=name,
+            token_hash=_digest(token), paired_by=pairing.created_by, last_seen_at=timezone.now(),
+        )
+        pairing.used_at = timezone.now()
+        pairing.device = device
+        pairing.save(update_fields=["used_at", "device"])
+        audit_record(actor=pairing.created_by, action="device.paired", obj=device, unit=window, data={"name": name})
+    return Paired(device, token)
+
+
+def device_revoke(*, device: Device, actor: Staff) -> Device:
+    _require_station_head_of(actor, device.window)
+    with transaction.atomic():
+        device = Device.objects.select_for_update().get(pk=device.pk)
+        if device.revoked_at is None:
+            device.revoked_at = timezone.now()
+            device.revoked_by = actor
+            device.save(update_fields=["revoked_at", "revoked_by"])
+            audit_record(actor=actor, action="device.revoked", obj=device, unit=device.window)
+    hub.notify(device.window_id)
+    return device
+
+
+def device_for_token(token: str) -> Device | None:
+    """The active device holding this token, or None."""
+    if not token:
+        return None
+    return (
+        Device.objects.select_related("window", "window__station", "county")
+        .filter(token_hash=_digest(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def device_heartbeat(*, device: Device, now: datetime.datetime | None = None) -> None:
+    """Note that the device is alive; a silence longer than the offline threshold is recorded."""
+    now = now or timezone.now()
+    last = device.last_seen_at
+    if last is not None and (now - last).total_seconds() < HEARTBEAT_WRITE_SECONDS:
+        return
+    with transaction.atomic():
+        if last is not None and (now - last).total_seconds() > settings.DEVICE_OFFLINE_AFTER_SECONDS:
+            DeviceOffline.objects.create(device=device, window_id=device.window_id, started_at=last, ended_at=now)
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    device.last_seen_at = now
+
+
+def device_is_online(device: Device, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        device.revoked_at is None
+        and device.last_seen_at is not None
+        and (now - device.last_seen_at).total_seconds() <= settings.DEVICE_OFFLINE_AFTER_SECONDS
+    )
+
+
+def window_has_online_device(window_id: int, now: datetime.datetime | None = None) -> bool:
+    devices = Device.objects.filter(window_id=window_id, revoked_at__isnull=True)
+    return any(device_is_online(d, now) for d in devices)
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
+    """Ask the window's evaluator for a rating of this stage; call inside the decision's transaction."""
+    if Invite.objects.filter(case=case, stage=stage).exists():
+        return None  # one rating per case and stage: a second notice does not ask again
+    invite = Invite.objects.create(
+        case=case, stage=stage, window=case.window, county=case.county, officer=officer,
+        device_offline=not window_has_online_device(case.window_id),
+    )
+    audit_record(actor=officer, action="rating.invited", obj=invite, unit=case.window,
+                 data={"case": case.number, "stage": stage, "device_offline": invite.device_offline})
+    window_id = case.window_id
+    transaction.on_commit(lambda: hub.notify(window_id))
+    return invite
+
+
+def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | None:
+    """The newest unrated invitation of the device's window after `after_id`; marks it shown."""
+    fresh_since = timezone.now() - datetime.timedelta(hours=2)
+    invite = (
+        Invite.objects.filter(window_id=device.window_id, id__gt=after_id, created_at__gte=fresh_since,
+                              rating__isnull=True)
+        .select_related("case", "case__item", "officer")
+        .order_by("-id")
+        .first()
+    )
+    if invite is not None and invite.shown_at is None:
+        Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=timezone.now(), shown_on=device)
+    return invite
+
+
+# --- ratings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    level: int
+    efficiency: int
+    quality: int
+    attitude: int
+    reasons: tuple[str, ...] = ()
+    other_reason: str = ""
+    comment: str = ""
+
+
+def rating_input_problems(data: RatingInput) -> dict[str, str]:
+    """Field -> Chinese message for what is wrong with a rating."""
+    problems: dict[str, str] = {}
+    for field, label in (("level", _("总体评价")), ("efficiency", _("服务效率")), ("quality", _("服务水平")),
+                         ("attitude", _("服务态度"))):
+        if getattr(data, field) not in Level.values:
+            problems[field] = _("请选择%(label)s（1到5星）。") % {"label": label}
+    unknown = [r for r in data.reasons if r not in Reason.values]
+    if unknown:
+        problems["reasons"] = _("未知的差评原因：%(r)s。") % {"r": unknown[0]}
+    elif data.level in BAD_LEVELS and not data.reasons:
+        problems["reasons"] = _("选择“不满意”或“非常不满意”时，请至少选择一项原因。")
+    elif Reason.OTHER in data.reasons and not data.other_reason.strip():
+        problems["other_reason"] = _("选择“其他”原因时，请写明具体情况。")
+    if len(data.other_reason) > 200:
+        problems["other_reason"] = _("其他原因不能超过200个字。")
+    if len(data.comment) > 500:
+        problems["comment"] = _("意见建议不能超过500个字。")
+    return problems
+
+
+def rating_submit(*, invite: Invite, data: RatingInput, channel: str, device: Device | None = None,
+                  idempotency_key: str | None = None, rated_at: datetime.datetime | None = None) -> Rating:
+    """Store the applicant's rating once; a repeat with the same idempotency key returns the stored one."""
+    if idempotency_key:
+        existing = Rating.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.invite_id != invite.pk:
+                raise DomainError(_("该评价编号已用于其他办件。"), code="idempotency_key_reused")
+            return existing
+    problems = rating_input_problems(data)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, code="bad_rating", field=field)
+    if channel == Channel.DEVICE:
+        if device is None or not device.is_active:
+            raise PermissionDenied(_("评价器未配对或已停用。"), code="device_revoked")
+        if device.window_id != invite.window_id:
+            raise PermissionDenied(_("该办件不属于本窗口，本评价器不能评价。"), code="wrong_window")
+    elif channel == Channel.QR:
+        if timezone.now() - invite.created_at > datetime.timedelta(days=settings.RATING_LINK_DAYS):
+            raise DomainError(_("评价期限（%(days)s天）已过，不能再评价。") % {"days": settings.RATING_LINK_DAYS},
+                              code="link_expired")
+    elif channel != Channel.DEFAULT:
+        raise DomainError(_("未知的评价渠道。"), code="bad_channel")
+    now = timezone.now()
+    rated_at = min(rated_at or now, now)
+    case = invite.case
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                invite=invite, case=case, stage=invite.stage, window_id=invite.window_id, station_id=case.station_id,
+                county_id=case.county_id, city_id=case.city_id, officer_id=invite.officer_id,
+                level=data.level, efficiency=data.efficiency, quality=data.quality, attitude=data.attitude,
+                reasons=list(dict.fromkeys(data.reasons)), other_reason=data.other_reason.strip(),
+                comment=data.comment.strip(), channel=channel, device=device,
+                is_default=channel == Channel.DEFAULT, rated_at=rated_at, received_at=now,
+                idempotency_key=idempotency_key or None,
+            )
+            audit_record(actor=None, action="rating.submitted", obj=rating, unit=invite.window,
+                         data={"case": case.number, "stage": invite.stage, "level": data.level, "channel": channel})
+            if rating.is_bad:
+                follow_up_open(rating=rating)
+    except IntegrityError as exc:
+        if idempotency_key:
+            existing = Rating.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise DomainError(_("该办件的这一环节已经评价过，每件每环节只能评价一次。"), code="already_rated") from exc
+    return rating
+
+
+def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
+    """Record the city's default level for invitations left unrated for RATING_LINK_DAYS days."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.RATING_LINK_DAYS)
+    level = settings.RATING_DEFAULT_LEVEL
+    made = 0
+    for invite in Invite.objects.filter(created_at__lt=cutoff, rating__isnull=True).select_related("case"):
+        try:
+            rating_submit(invite=invite, data=RatingInput(level, level, level, level), channel=Channel.DEFAULT,
+                          idempotency_key=f"default-{invite.pk}")
+        except DomainError:
+            continue
+        made += 1
+    return made
+
+
+# --- the bad-review loop ----------------------------------------------------------------------
+
+
+def follow_up_open(*, rating: Rating) -> FollowUp:
+    deadline = add_workdays(timezone.localdate(), settings.FOLLOW_UP_WORKING_DAYS)
+    follow_up = FollowUp.objects.create(
+        rating=rating, station_id=rating.station_id, county_id=rating.county_id, city_id=rating.city_id,
+        deadline=deadline.date, deadline_provisional=deadline.provisional,
+    )
+    audit_record(actor=None, action="follow_up.opened", obj=follow_up, unit=rating.window,
+                 data={"case": rating.case.number, "deadline": str(deadline.date)})
+    return follow_up
+
+
+def _lock_follow_up(follow_up: FollowUp, actor: Staff, expected: tuple[str, ...]) -> FollowUp:
+    locked = FollowUp.objects.select_for_update().select_related("rating", "rating__window").get(pk=follow_up.pk)
+    scope = scope_of(actor)
+    if actor.role != Role.STATION_HEAD or scope.unit is None or locked.station_id != scope.unit.pk:
+        raise PermissionDenied(_("只有本所所长可以办理差评回访整改。"), code="not_station_head")
+    if locked.status not in expected:
+        raise DomainError(_("回访整改当前状态为“%(s)s”，不能进行这一步。") % {"s": locked.get_status_display()},
+                          code="bad_transition")
+    return locked
+
+
+def follow_up_record_call(*, follow_up: FollowUp, actor: Staff, called_at: datetime.datetime, notes: str) -> FollowUp:
+    """Record the call-back to the applicant (100% call-back)."""
+    notes = (notes or "").strip()
+    if len(notes) < 5:
+        raise DomainError(_("请记录回访情况（至少5个字）：联系了谁、对方怎么说。"), code="call_notes", field="call_notes")
+    if called_at > timezone.now():
+        raise DomainError(_("回访时间不能晚于现在。"), code="call_in_future", field="called_at")
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.OPEN,))
+        locked.called_at, locked.call_notes, locked.status = called_at, notes, FollowUpStatus.CALLED
+        locked.handled_by = actor
+        locked.save()
+        audit_record(actor=actor, action="follow_up.called", obj=locked, unit=locked.rating.window,
+                     data={"called_at": called_at.isoformat()})
+    return locked
+
+
+def follow_up_verify(*, follow_up: FollowUp, actor: Staff, verdict: str, verification: str) -> FollowUp:
+    """Record whether the bad review is true (属实 / 部分属实 / 不属实)."""
+    if verdict not in Verdict.values:
+        raise DomainError(_("请选择核实结论。"), code="verdict", field="verdict")
+    verification = (verification or "").strip()
+    if len(verification) < 5:
+        raise DomainError(_("请写明核实情况（至少5个字）。"), code="verification", field="verification")
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.CALLED,))
+        locked.verdict, locked.verification, locked.status = verdict, verification, FollowUpStatus.VERIFIED
+        locked.save()
+        audit_record(actor=actor, action="follow_up.verified", obj=locked, unit=locked.rating.window,
+                     data={"verdict": verdict})
+    return locked
+
+
+def follow_up_close(*, follow_up: FollowUp, actor: Staff, rectification: str) -> FollowUp:
+    """Record what was put right (or, for an untrue review, what was explained) and close."""
+    rectification = (rectification or "").strip()
+    if len(rectification) < 5:
+        raise DomainError(_("请写明整改情况（至少5个字）。"), code="rectification", field="rectification")
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.VERIFIED,))
+        locked.rectification, locked.status, locked.closed_at = rectification, FollowUpStatus.CLOSED, timezone.now()
+        locked.save()
+        audit_record(actor=actor, action="follow_up.closed", obj=locked, unit=locked.rating.window,
+                     data={"late": locked.deadline < timezone.localdate()})
+    return locked
+
+
+def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
+    """Escalate to the county every follow-up past its deadline and not closed; return how many."""
+    today = today or timezone.localdate()
+    late = FollowUp.objects.filter(deadline__lt=today, escalated_at__isnull=True).exclude(status=FollowUpStatus.CLOSED)
+    count = 0
+    for follow_up in late.select_related("rating__window"):
+        with transaction.atomic():
+            FollowUp.objects.filter(pk=follow_up.pk).update(escalated_at=timezone.now())
+            audit_record(actor=None, action="follow_up.escalated", obj=follow_up, unit=follow_up.rating.window,
+                         data={"deadline": str(follow_up.deadline)})
+        count += 1
+    return count
+
+
+def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -> Contest:
+    """The rated officer contests a bad review as mistaken or malicious (申诉复核)."""
+    if rating.officer_id != actor.pk:
+        raise PermissionDenied(_("只有被评价的民警本人可以申诉。"), code="not_rated_officer")
+    if not rating.is_bad:
+        raise DomainError(_("只有差评可以申诉复核。"), code="not_bad")
+    if ground not in ("mistaken", "malicious"):
+        raise DomainError(_("请选择申诉理由：误评或恶意差评。"), code="ground", field="ground")
+    statement = (statement or "").strip()
+    if len(statement) < 10:
+        raise DomainError(_("请写明申诉理由（至少10个字）。"), code="statement", field="statement")
+    try:
+        with transaction.atomic():
+            contest = Contest.objects.create(
+                rating=rating, county_id=rating.county_id, station_id=rating.station_id, city_id=rating.city_id,
+                filed_by=actor, ground=ground, statement=statement,
+            )
+            audit_record(actor=actor, action="contest.filed", obj=contest, unit=rating.window,
+                         data={"case": rating.case.number, "ground": ground})
+    except IntegrityError as exc:
+        raise DomainError(_("该评价已经申诉过。"), code="already_contested") from exc
+    return contest
+
+
+def contest_decide(*, contest: Contest, actor: Staff, upheld: bool, reason: str) -> Contest:
+    """The county decides a contest with reasons; an upheld one excludes the rating, which stays visible."""
+    scope = scope_of(actor)
+    if actor.role != Role.COUNTY_ADMIN or scope.unit is None or contest.county_id != scope.unit.pk:
+        raise PermissionDenied(_("只有本县局可以复核申诉。"), code="not_county_admin")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError(_("请写明复核意见（至少10个字）。"), code="decision_reason", field="reason")
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().select_related("rating").get(pk=contest.pk)
+        if locked.status != ContestStatus.PENDING:
+            raise DomainError(_("该申诉已经复核。"), code="already_decided")
+        locked.status = ContestStatus.UPHELD if upheld else ContestStatus.REJECTED
+        locked.decided_by, locked.decided_at, locked.decision_reason = actor, timezone.now(), reason
+        locked.save()
+        if upheld:
+            Rating.objects.filter(pk=locked.rating_id).update(excluded=True, excluded_reason=reason)
+        audit_record(actor=actor, action="contest.decided", obj=locked, unit=locked.rating.window,
+                     data={"upheld": upheld})
+    return locked
+
+
+STAGE_FOR_DECISION = {"notice": Stage.NOTICE, "refuse": Stage.REFUSAL, "complete": Stage.COMPLETION}
