@@ -73,7 +73,10 @@ def _snapshot(case: Case, kind: str, actor, *, number: str, issued_at, missing=(
         "materials_received": [
             m.describe for m in case.materials_presented.all().order_by("position", "pk")
         ],
-        "rating_hint": f"请您对本次服务作出评价：可在窗口评价器上评价，也可在{settings.RATING_LINK_DAYS}日内扫描二维码或访问下方链接评价。",
+        "rating_hint": (
+            f"请您对本次服务作出评价：可在窗口评价器上评价，"
+            f"也可在{settings.RATING_LINK_DAYS}日内扫描二维码或访问下方链接评价。"
+        ),
         "rating_url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/r/{case.rating_token}",
     }
     if kind == DocumentKind.NOTICE:

@@ -55,6 +55,9 @@ class PairingCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     device = models.OneToOneField(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
+    def __str__(self) -> str:
+        return f"{self.window.name} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class DeviceOffline(models.Model):
     """A stretch of time in which a device sent no heartbeat."""
@@ -66,6 +69,9 @@ class DeviceOffline(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.started_at:%H:%M}-{self.ended_at:%H:%M}"
 
 
 def _link_token() -> str:

@@ -62,11 +62,18 @@ def pairing_code_create(*, window: Unit, actor: Staff) -> str:
     code = "".join(secrets.choice(PAIRING_ALPHABET) for _i in range(PAIRING_CODE_LENGTH))
     with transaction.atomic():
         pairing = PairingCode.objects.create(
-            window=window, code_hash=_digest(code), created_by=actor,
+            window=window,
+            code_hash=_digest(code),
+            created_by=actor,
             expires_at=timezone.now() + datetime.timedelta(minutes=PAIRING_CODE_MINUTES),
         )
-        audit_record(actor=actor, action="device.pairing_code", obj=pairing, unit=window,
-                     data={"expires_at": pairing.expires_at.isoformat()})
+        audit_record(
+            actor=actor,
+            action="device.pairing_code",
+            obj=pairing,
+            unit=window,
+            data={"expires_at": pairing.expires_at.isoformat()},
+        )
     return code
 
 
@@ -91,8 +98,14 @@ def device_pair(*, code: str, name: str) -> Paired:
         window = pairing.window
         token = secrets.token_urlsafe(32)
         device = Device.objects.create(
-            window=window, county=window.county, station=window.station, city=window.city, name=name,
-            token_hash=_digest(token), paired_by=pairing.created_by, last_seen_at=timezone.now(),
+            window=window,
+            county=window.county,
+            station=window.station,
+            city=window.city,
+            name=name,
+            token_hash=_digest(token),
+            paired_by=pairing.created_by,
+            last_seen_at=timezone.now(),
         )
         pairing.used_at = timezone.now()
         pairing.device = device
@@ -160,11 +173,20 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
     if Invite.objects.filter(case=case, stage=stage).exists():
         return None  # one rating per case and stage: a second notice does not ask again
     invite = Invite.objects.create(
-        case=case, stage=stage, window=case.window, county=case.county, officer=officer,
+        case=case,
+        stage=stage,
+        window=case.window,
+        county=case.county,
+        officer=officer,
         device_offline=not window_has_online_device(case.window_id),
     )
-    audit_record(actor=officer, action="rating.invited", obj=invite, unit=case.window,
-                 data={"case": case.number, "stage": stage, "device_offline": invite.device_offline})
+    audit_record(
+        actor=officer,
+        action="rating.invited",
+        obj=invite,
+        unit=case.window,
+        data={"case": case.number, "stage": stage, "device_offline": invite.device_offline},
+    )
     window_id = case.window_id
     transaction.on_commit(lambda: hub.notify(window_id))
     return invite
@@ -174,8 +196,9 @@ def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | Non
     """The newest unrated invitation of the device's window after `after_id`; marks it shown."""
     fresh_since = timezone.now() - datetime.timedelta(hours=2)
     invite = (
-        Invite.objects.filter(window_id=device.window_id, id__gt=after_id, created_at__gte=fresh_since,
-                              rating__isnull=True)
+        Invite.objects.filter(
+            window_id=device.window_id, id__gt=after_id, created_at__gte=fresh_since, rating__isnull=True
+        )
         .select_related("case", "case__item", "officer")
         .order_by("-id")
         .first()
@@ -202,8 +225,12 @@ class RatingInput:
 def rating_input_problems(data: RatingInput) -> dict[str, str]:
     """Field -> Chinese message for what is wrong with a rating."""
     problems: dict[str, str] = {}
-    for field, label in (("level", _("总体评价")), ("efficiency", _("服务效率")), ("quality", _("服务水平")),
-                         ("attitude", _("服务态度"))):
+    for field, label in (
+        ("level", _("总体评价")),
+        ("efficiency", _("服务效率")),
+        ("quality", _("服务水平")),
+        ("attitude", _("服务态度")),
+    ):
         if getattr(data, field) not in Level.values:
             problems[field] = _("请选择%(label)s（1到5星）。") % {"label": label}
     unknown = [r for r in data.reasons if r not in Reason.values]
@@ -220,8 +247,15 @@ def rating_input_problems(data: RatingInput) -> dict[str, str]:
     return problems
 
 
-def rating_submit(*, invite: Invite, data: RatingInput, channel: str, device: Device | None = None,
-                  idempotency_key: str | None = None, rated_at: datetime.datetime | None = None) -> Rating:
+def rating_submit(
+    *,
+    invite: Invite,
+    data: RatingInput,
+    channel: str,
+    device: Device | None = None,
+    idempotency_key: str | None = None,
+    rated_at: datetime.datetime | None = None,
+) -> Rating:
     """Store the applicant's rating once; a repeat with the same idempotency key returns the stored one."""
     if idempotency_key:
         existing = Rating.objects.filter(idempotency_key=idempotency_key).first()
@@ -240,8 +274,9 @@ def rating_submit(*, invite: Invite, data: RatingInput, channel: str, device: De
             raise PermissionDenied(_("该办件不属于本窗口，本评价器不能评价。"), code="wrong_window")
     elif channel == Channel.QR:
         if timezone.now() - invite.created_at > datetime.timedelta(days=settings.RATING_LINK_DAYS):
-            raise DomainError(_("评价期限（%(days)s天）已过，不能再评价。") % {"days": settings.RATING_LINK_DAYS},
-                              code="link_expired")
+            raise DomainError(
+                _("评价期限（%(days)s天）已过，不能再评价。") % {"days": settings.RATING_LINK_DAYS}, code="link_expired"
+            )
     elif channel != Channel.DEFAULT:
         raise DomainError(_("未知的评价渠道。"), code="bad_channel")
     now = timezone.now()
@@ -250,16 +285,35 @@ def rating_submit(*, invite: Invite, data: RatingInput, channel: str, device: De
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
-                invite=invite, case=case, stage=invite.stage, window_id=invite.window_id, station_id=case.station_id,
-                county_id=case.county_id, city_id=case.city_id, officer_id=invite.officer_id,
-                level=data.level, efficiency=data.efficiency, quality=data.quality, attitude=data.attitude,
-                reasons=list(dict.fromkeys(data.reasons)), other_reason=data.other_reason.strip(),
-                comment=data.comment.strip(), channel=channel, device=device,
-                is_default=channel == Channel.DEFAULT, rated_at=rated_at, received_at=now,
+                invite=invite,
+                case=case,
+                stage=invite.stage,
+                window_id=invite.window_id,
+                station_id=case.station_id,
+                county_id=case.county_id,
+                city_id=case.city_id,
+                officer_id=invite.officer_id,
+                level=data.level,
+                efficiency=data.efficiency,
+                quality=data.quality,
+                attitude=data.attitude,
+                reasons=list(dict.fromkeys(data.reasons)),
+                other_reason=data.other_reason.strip(),
+                comment=data.comment.strip(),
+                channel=channel,
+                device=device,
+                is_default=channel == Channel.DEFAULT,
+                rated_at=rated_at,
+                received_at=now,
                 idempotency_key=idempotency_key or None,
             )
-            audit_record(actor=None, action="rating.submitted", obj=rating, unit=invite.window,
-                         data={"case": case.number, "stage": invite.stage, "level": data.level, "channel": channel})
+            audit_record(
+                actor=None,
+                action="rating.submitted",
+                obj=rating,
+                unit=invite.window,
+                data={"case": case.number, "stage": invite.stage, "level": data.level, "channel": channel},
+            )
             if rating.is_bad:
                 follow_up_open(rating=rating)
     except IntegrityError as exc:
@@ -279,8 +333,12 @@ def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
     made = 0
     for invite in Invite.objects.filter(created_at__lt=cutoff, rating__isnull=True).select_related("case"):
         try:
-            rating_submit(invite=invite, data=RatingInput(level, level, level, level), channel=Channel.DEFAULT,
-                          idempotency_key=f"default-{invite.pk}")
+            rating_submit(
+                invite=invite,
+                data=RatingInput(level, level, level, level),
+                channel=Channel.DEFAULT,
+                idempotency_key=f"default-{invite.pk}",
+            )
         except DomainError:
             continue
         made += 1
@@ -293,11 +351,20 @@ def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
 def follow_up_open(*, rating: Rating) -> FollowUp:
     deadline = add_workdays(timezone.localdate(), settings.FOLLOW_UP_WORKING_DAYS)
     follow_up = FollowUp.objects.create(
-        rating=rating, station_id=rating.station_id, county_id=rating.county_id, city_id=rating.city_id,
-        deadline=deadline.date, deadline_provisional=deadline.provisional,
+        rating=rating,
+        station_id=rating.station_id,
+        county_id=rating.county_id,
+        city_id=rating.city_id,
+        deadline=deadline.date,
+        deadline_provisional=deadline.provisional,
     )
-    audit_record(actor=None, action="follow_up.opened", obj=follow_up, unit=rating.window,
-                 data={"case": rating.case.number, "deadline": str(deadline.date)})
+    audit_record(
+        actor=None,
+        action="follow_up.opened",
+        obj=follow_up,
+        unit=rating.window,
+        data={"case": rating.case.number, "deadline": str(deadline.date)},
+    )
     return follow_up
 
 
@@ -307,8 +374,9 @@ def _lock_follow_up(follow_up: FollowUp, actor: Staff, expected: tuple[str, ...]
     if actor.role != Role.STATION_HEAD or scope.unit is None or locked.station_id != scope.unit.pk:
         raise PermissionDenied(_("只有本所所长可以办理差评回访整改。"), code="not_station_head")
     if locked.status not in expected:
-        raise DomainError(_("回访整改当前状态为“%(s)s”，不能进行这一步。") % {"s": locked.get_status_display()},
-                          code="bad_transition")
+        raise DomainError(
+            _("回访整改当前状态为“%(s)s”，不能进行这一步。") % {"s": locked.get_status_display()}, code="bad_transition"
+        )
     return locked
 
 
@@ -316,7 +384,9 @@ def follow_up_record_call(*, follow_up: FollowUp, actor: Staff, called_at: datet
     """Record the call-back to the applicant (100% call-back)."""
     notes = (notes or "").strip()
     if len(notes) < 5:
-        raise DomainError(_("请记录回访情况（至少5个字）：联系了谁、对方怎么说。"), code="call_notes", field="call_notes")
+        raise DomainError(
+            _("请记录回访情况（至少5个字）：联系了谁、对方怎么说。"), code="call_notes", field="call_notes"
+        )
     if called_at > timezone.now():
         raise DomainError(_("回访时间不能晚于现在。"), code="call_in_future", field="called_at")
     with transaction.atomic():
@@ -324,8 +394,13 @@ def follow_up_record_call(*, follow_up: FollowUp, actor: Staff, called_at: datet
         locked.called_at, locked.call_notes, locked.status = called_at, notes, FollowUpStatus.CALLED
         locked.handled_by = actor
         locked.save()
-        audit_record(actor=actor, action="follow_up.called", obj=locked, unit=locked.rating.window,
-                     data={"called_at": called_at.isoformat()})
+        audit_record(
+            actor=actor,
+            action="follow_up.called",
+            obj=locked,
+            unit=locked.rating.window,
+            data={"called_at": called_at.isoformat()},
+        )
     return locked
 
 
@@ -340,8 +415,9 @@ def follow_up_verify(*, follow_up: FollowUp, actor: Staff, verdict: str, verific
         locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.CALLED,))
         locked.verdict, locked.verification, locked.status = verdict, verification, FollowUpStatus.VERIFIED
         locked.save()
-        audit_record(actor=actor, action="follow_up.verified", obj=locked, unit=locked.rating.window,
-                     data={"verdict": verdict})
+        audit_record(
+            actor=actor, action="follow_up.verified", obj=locked, unit=locked.rating.window, data={"verdict": verdict}
+        )
     return locked
 
 
@@ -354,8 +430,13 @@ def follow_up_close(*, follow_up: FollowUp, actor: Staff, rectification: str) ->
         locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.VERIFIED,))
         locked.rectification, locked.status, locked.closed_at = rectification, FollowUpStatus.CLOSED, timezone.now()
         locked.save()
-        audit_record(actor=actor, action="follow_up.closed", obj=locked, unit=locked.rating.window,
-                     data={"late": locked.deadline < timezone.localdate()})
+        audit_record(
+            actor=actor,
+            action="follow_up.closed",
+            obj=locked,
+            unit=locked.rating.window,
+            data={"late": locked.deadline < timezone.localdate()},
+        )
     return locked
 
 
@@ -367,8 +448,13 @@ def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
     for follow_up in late.select_related("rating__window"):
         with transaction.atomic():
             FollowUp.objects.filter(pk=follow_up.pk).update(escalated_at=timezone.now())
-            audit_record(actor=None, action="follow_up.escalated", obj=follow_up, unit=follow_up.rating.window,
-                         data={"deadline": str(follow_up.deadline)})
+            audit_record(
+                actor=None,
+                action="follow_up.escalated",
+                obj=follow_up,
+                unit=follow_up.rating.window,
+                data={"deadline": str(follow_up.deadline)},
+            )
         count += 1
     return count
 
@@ -387,11 +473,21 @@ def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -
     try:
         with transaction.atomic():
             contest = Contest.objects.create(
-                rating=rating, county_id=rating.county_id, station_id=rating.station_id, city_id=rating.city_id,
-                filed_by=actor, ground=ground, statement=statement,
+                rating=rating,
+                county_id=rating.county_id,
+                station_id=rating.station_id,
+                city_id=rating.city_id,
+                filed_by=actor,
+                ground=ground,
+                statement=statement,
             )
-            audit_record(actor=actor, action="contest.filed", obj=contest, unit=rating.window,
-                         data={"case": rating.case.number, "ground": ground})
+            audit_record(
+                actor=actor,
+                action="contest.filed",
+                obj=contest,
+                unit=rating.window,
+                data={"case": rating.case.number, "ground": ground},
+            )
     except IntegrityError as exc:
         raise DomainError(_("该评价已经申诉过。"), code="already_contested") from exc
     return contest
@@ -414,8 +510,9 @@ def contest_decide(*, contest: Contest, actor: Staff, upheld: bool, reason: str)
         locked.save()
         if upheld:
             Rating.objects.filter(pk=locked.rating_id).update(excluded=True, excluded_reason=reason)
-        audit_record(actor=actor, action="contest.decided", obj=locked, unit=locked.rating.window,
-                     data={"upheld": upheld})
+        audit_record(
+            actor=actor, action="contest.decided", obj=locked, unit=locked.rating.window, data={"upheld": upheld}
+        )
     return locked
 
 
