@@ -15,6 +15,9 @@ from catalog.demo_data import demo_guide_load
 from core.personal import id_check_digit
 from counter import services
 from counter.models import Case
+from evaluations import services as evaluation_services
+from evaluations.models import Channel, Device, Invite, Rating
+from evaluations.services import RatingInput
 from org.models import Category, DutyStatus, Role, Staff, Unit, UnitKind
 
 DEMO_PASSWORD = "demo2026"
@@ -345,5 +348,129 @@ def demo_city_build(*, seed: int = 2026, days: int = 30, per_day: int = 8) -> di
         for unit in demo.units.values():
             if unit.kind == UnitKind.COUNTY:
                 demo_guide_load(county=unit, actor=cityadmin, effective_date=effective)
+        devices = pair_devices(demo)
         cases = build_cases(demo, rng, days=days, per_day=per_day)
-    return {"units": len(demo.units), "staff": Staff.objects.count(), "cases": cases}
+        ratings = build_ratings(demo, rng)
+    return {
+        "units": len(demo.units),
+        "staff": Staff.objects.count(),
+        "cases": cases,
+        "devices": devices,
+        "ratings": ratings,
+    }
+
+
+# A window without an evaluator, so the usage page has something to warn about.
+WINDOW_WITHOUT_DEVICE = "350103002W1"
+
+
+def pair_devices(demo: DemoCity) -> int:
+    """Pair one evaluator with every window but one, as each station head would."""
+    paired = 0
+    for unit in sorted(demo.units.values(), key=lambda u: u.code):
+        if unit.kind != UnitKind.WINDOW or unit.code == WINDOW_WITHOUT_DEVICE:
+            continue
+        code = evaluation_services.pairing_code_create(window=unit, actor=demo.heads[unit.station_id])
+        evaluation_services.device_pair(code=code, name=f"{unit.name}评价器")
+        paired += 1
+    return paired
+
+
+def build_ratings(demo: DemoCity, rng: random.Random) -> int:
+    """Most applicants rate at the counter, a few by QR code later; some reviews are bad and followed up."""
+    from freezegun import freeze_time
+
+    devices = {d.window_id: d for d in Device.objects.filter(revoked_at__isnull=True)}
+    made = 0
+    for invite in Invite.objects.select_related("case").order_by("created_at"):
+        roll = rng.random()
+        device = devices.get(invite.window_id)
+        level = rng.choices([5, 4, 3, 2, 1], weights=[60, 25, 8, 5, 2])[0]
+        reasons = tuple(rng.sample(list(DEMO_BAD_REASONS), 1)) if level <= 2 else ()
+        data = RatingInput(
+            level,
+            level,
+            level,
+            max(1, level - rng.choice([0, 0, 1])) if level > 2 else level,
+            reasons=reasons,
+            comment=rng.choice(DEMO_COMMENTS[level]),
+        )
+        if device is not None and roll < 0.75:
+            at, channel = invite.created_at + datetime.timedelta(seconds=rng.randrange(20, 120)), Channel.DEVICE
+        elif roll < 0.85:
+            at, channel, device = invite.created_at + datetime.timedelta(hours=rng.randrange(2, 60)), Channel.QR, None
+        else:
+            continue  # not rated: the 7-day default applies to the old ones below
+        if at > timezone.now():
+            continue
+        with freeze_time(at):
+            rating = evaluation_services.rating_submit(
+                invite=invite, data=data, channel=channel, device=device, idempotency_key=f"demo-{invite.pk}"
+            )
+        made += 1
+        if rating.is_bad:
+            _follow_up_progress(demo, rating, rng)
+    made += evaluation_services.ratings_default_apply()
+    _contest(demo)
+    return made
+
+
+DEMO_BAD_REASONS = ("attitude", "slow", "not_told_at_once")
+DEMO_COMMENTS = {
+    5: ["", "", "民警很耐心，谢谢！", "一次就办好了"],
+    4: ["", "", "办理挺快"],
+    3: ["", "排队时间有点长"],
+    2: ["", "等了很久", "第一次没说清楚要带什么"],
+    1: ["", "态度不好"],
+}
+
+
+def _follow_up_progress(demo: DemoCity, rating, rng: random.Random) -> None:
+    """Take some follow-ups through call, verification and closing; leave the newest open."""
+    from freezegun import freeze_time
+
+    follow_up = rating.follow_up
+    head = demo.heads[rating.station_id]
+    steps = rng.choice([0, 1, 2, 3, 3])
+    at = rating.rated_at + datetime.timedelta(days=1)
+    if at > timezone.now():
+        return
+    with freeze_time(at):
+        if steps >= 1:
+            follow_up = evaluation_services.follow_up_record_call(
+                follow_up=follow_up,
+                actor=head,
+                called_at=timezone.now(),
+                notes="电话联系申请人本人，了解到其反映窗口等候时间较长、告知不够清楚。",
+            )
+        if steps >= 2:
+            follow_up = evaluation_services.follow_up_verify(
+                follow_up=follow_up,
+                actor=head,
+                verdict=rng.choice(["true", "partly", "false"]),
+                verification="调取窗口视频并询问当班民警，情况基本属实。",
+            )
+        if steps >= 3:
+            evaluation_services.follow_up_close(
+                follow_up=follow_up,
+                actor=head,
+                rectification="已对当班民警进行提醒谈话，窗口增设一次性告知材料清单样表，并向申请人致歉。",
+            )
+
+
+def _contest(demo: DemoCity) -> None:
+    """The 东街 officer contests one bad review of his; the county has not decided yet."""
+    from freezegun import freeze_time
+
+    rating = (
+        Rating.objects.filter(officer__username="officer", level__lte=2, is_default=False).order_by("-rated_at").first()
+    )
+    if rating is None:
+        return
+    with freeze_time(rating.rated_at + datetime.timedelta(hours=3)):
+        evaluation_services.contest_file(
+            rating=rating,
+            actor=rating.officer,
+            ground="mistaken",
+            statement="申请人事后电话说明误按了“不满意”，本意是评价满意，有通话记录为证。",
+        )

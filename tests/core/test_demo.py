@@ -38,3 +38,13 @@ def test_demo_seed_refuses_a_database_with_data_unless_told_to_skip(demo):
         call_command("demo_seed")
     call_command("demo_seed", "--if-empty")
     assert Unit.objects.filter(kind=UnitKind.CITY).count() == 1
+
+
+def test_demo_evaluators_ratings_and_follow_ups(demo):
+    from evaluations.models import Contest, Device, FollowUp, Invite, Rating
+
+    assert Device.objects.count() == 9  # every window but one has an evaluator
+    assert Invite.objects.filter(device_offline=True).exists()
+    assert set(Rating.objects.values_list("channel", flat=True)) == {"device", "qr", "default"}
+    assert FollowUp.objects.count() == sum(r.is_bad for r in Rating.objects.all()) > 0
+    assert Contest.objects.count() == 1

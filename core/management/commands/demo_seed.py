@@ -21,6 +21,7 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有单位数据；演示数据只能装入空数据库（或使用 --if-empty 跳过）。")
         counts = demo_city_build(seed=options["seed"], days=options["days"], per_day=options["per_day"])
         self.stdout.write(self.style.SUCCESS(
-            f"演示城市已建立：{counts['units']} 个单位，{counts['staff']} 名工作人员，{counts['cases']} 件办件。"
+            f"演示城市已建立：{counts['units']} 个单位，{counts['staff']} 名工作人员，{counts['cases']} 件办件，"
+            f"{counts['devices']} 台评价器，{counts['ratings']} 条评价。"
         ))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(a[0] for a in NAMED_ACCOUNTS))
