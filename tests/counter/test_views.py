@@ -263,3 +263,15 @@ def test_overrides_of_the_one_time_rule_are_counted_on_the_lists(client_for, peo
 
     assert "所长补充告知（突破一次性告知）1 次" in head_list
     assert "所长补充告知" not in other_county
+
+
+@freeze_time(NOW)
+def test_case_page_shows_the_rating_invitation_and_reminds_the_officer(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    services.case_notify(case=case, actor=people.officer)
+
+    body = client_for(people.officer).get(reverse("counter:case_detail", args=[case.number])).content.decode()
+
+    assert 'id="case-ratings"' in body and "待评价" in body
+    assert "请提醒申请人在窗口评价器上对本次服务作出评价" in body
+    assert "发起时评价器离线" in body  # no evaluator is paired with this window
