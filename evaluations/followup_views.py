@@ -1,1 +1,365 @@
-urlpatterns: list = []
+"""Pages of the bad-review loop and of evaluator use: ratings, follow-ups, contests, usage (R7, item 7).
+
+Every view: check the role (403), find the record in the user's units (404), validate the form, call a
+service, render. Bad input comes back on the same page with a Chinese message and what was typed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, PermissionDenied
+from core.personal import mask_phone
+from evaluations import services
+from evaluations.forms import (
+    ContestDecideForm,
+    ContestFileForm,
+    FollowUpCallForm,
+    FollowUpCloseForm,
+    FollowUpVerifyForm,
+    RatingFilterForm,
+    UsageFilterForm,
+    UsageRecordsForm,
+)
+from evaluations.models import ContestStatus, FollowUpStatus
+from evaluations.selectors import (
+    FOLLOW_UP_SHOWS,
+    SUPERVISOR_ROLES,
+    RatingFilter,
+    can_contest,
+    can_decide_contest,
+    contest_for,
+    contests_for_list,
+    day_range_q,
+    follow_up_counts,
+    follow_up_for,
+    follow_ups_for_list,
+    rating_for,
+    ratings_filtered,
+    with_reason_text,
+)
+from evaluations.stats import RATE_GAP_POINTS, RATE_MIN_INVITES, invites_visible_to, usage_report, window_offline_detail
+from org.models import Role
+from org.selectors import windows_visible_to
+
+PAGE_SIZE = 50
+# Codes of DomainErrors that mean "somebody already moved this record on": answered with 409.
+CONFLICT_CODES = {"bad_transition", "already_decided", "already_contested"}
+
+
+def _require_supervisor(user) -> None:
+    if user.role not in SUPERVISOR_ROLES:
+        raise DjangoPermissionDenied
+
+
+def _put_on_form(form, exc: DomainError) -> int:
+    """Show a service's refusal on the form; return the HTTP status for it."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    if isinstance(exc, PermissionDenied):
+        return 403
+    return 409 if exc.code in CONFLICT_CODES else 400
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- follow-ups --------------------------------------------------------------------------------
+
+
+@login_required
+def follow_up_list(request):
+    """The station head's follow-ups (county and city: read-only), unfinished and nearest deadline first."""
+    _require_supervisor(request.user)
+    show = request.GET.get("show", "all")
+    if show not in FOLLOW_UP_SHOWS:
+        show = "all"
+    today = timezone.localdate()
+    page = Paginator(follow_ups_for_list(request.user, show=show, today=today), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    with_reason_text([fu.rating for fu in page.object_list])
+    return render(request, "evaluations/followup_list.html", {
+        "page": page, "show": show, "today": today, "counts": follow_up_counts(request.user, today),
+        "is_head": request.user.role == Role.STATION_HEAD, "query": _query_without_page(request),
+    })
+
+
+STEPS = {
+    "call": (FollowUpCallForm, FollowUpStatus.OPEN),
+    "verify": (FollowUpVerifyForm, FollowUpStatus.CALLED),
+    "close": (FollowUpCloseForm, FollowUpStatus.VERIFIED),
+}
+
+
+def _follow_up_page(request, follow_up, *, forms=None, status=200):
+    forms = forms or {}
+    is_head = request.user.role == Role.STATION_HEAD
+    step = next((name for name, (_form, state) in STEPS.items() if state == follow_up.status), None)
+    with_reason_text([follow_up.rating])
+    context = {
+        "fu": follow_up,
+        "rating": follow_up.rating,
+        "case": follow_up.rating.case,
+        "masked_phone": mask_phone(follow_up.rating.case.applicant_phone),
+        "late": follow_up.is_late(),
+        "closed_late": bool(follow_up.closed_at
+                            and timezone.localtime(follow_up.closed_at).date() > follow_up.deadline),
+        "is_head": is_head,
+        "step": step if is_head else None,
+    }
+    # A form for a step that is not the current one (e.g. sent from a stale page) cannot be shown in place.
+    context["refusals"] = [str(e) for name, form in forms.items() if name != context["step"]
+                           for errors in form.errors.values() for e in errors]
+    for name, (form_class, _state) in STEPS.items():
+        context[f"{name}_form"] = forms.get(name) or form_class(
+            initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)} if name == "call" else None)
+    return render(request, "evaluations/followup_detail.html", context, status=status)
+
+
+@login_required
+def follow_up_detail(request, pk: int):
+    _require_supervisor(request.user)
+    return _follow_up_page(request, follow_up_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def follow_up_step(request, pk: int, step: str):
+    """Record one step: the call-back, the verification, or the rectification that closes it."""
+    _require_supervisor(request.user)
+    follow_up = follow_up_for(request.user, pk)
+    if step not in STEPS:
+        raise Http404
+    if request.user.role != Role.STATION_HEAD:
+        raise DjangoPermissionDenied  # county and city read follow-ups; the station head handles them
+    form = STEPS[step][0](request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if step == "call":
+                services.follow_up_record_call(follow_up=follow_up, actor=request.user,
+                                               called_at=data["called_at"], notes=data["call_notes"])
+                message = _("已记录回访，请核实差评反映的情况。")
+            elif step == "verify":
+                services.follow_up_verify(follow_up=follow_up, actor=request.user, verdict=data["verdict"],
+                                          verification=data["verification"])
+                message = _("已记录核实结论，请记录整改情况后办结。")
+            else:
+                services.follow_up_close(follow_up=follow_up, actor=request.user,
+                                         rectification=data["rectification"])
+                message = _("差评回访整改已办结。")
+        except DomainError as exc:
+            status = _put_on_form(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("evaluations:follow_up_detail", pk=follow_up.pk)
+    follow_up.refresh_from_db()
+    return _follow_up_page(request, follow_up, forms={step: form}, status=status)
+
+
+# --- ratings -----------------------------------------------------------------------------------
+
+
+@login_required
+def rating_list(request):
+    """Ratings in the user's units (window staff: their own), with filters; defaults and exclusions marked."""
+    windows = windows_visible_to(request.user)
+    form = RatingFilterForm(request.GET, windows=windows)
+    ratings = ratings_filtered(request.user, RatingFilter())
+    if form.is_valid():
+        data = form.cleaned_data
+        ratings = ratings_filtered(request.user, RatingFilter(
+            window_id=data["window"], officer_id=data["officer"], level=data["level"], channel=data["channel"],
+            bad_only=data["bad"], date_from=data["date_from"], date_to=data["date_to"], by=data["by"] or "rated",
+        ))
+    else:
+        ratings = ratings.none()
+    page = Paginator(ratings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_reason_text(list(page.object_list))
+    return render(request, "evaluations/ratings_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request),
+        "officer_filtered": form.is_valid() and form.cleaned_data["officer"],
+    }, status=200 if form.is_valid() else 400)
+
+
+def _rating_page(request, rating, *, form=None, status=200):
+    with_reason_text([rating])
+    return render(request, "evaluations/ratings_detail.html", {
+        "rating": rating,
+        "follow_up": getattr(rating, "follow_up", None),
+        "contest": getattr(rating, "contest", None),
+        "can_contest": can_contest(request.user, rating),
+        "form": form or ContestFileForm(),
+        "can_see_follow_up": request.user.role in SUPERVISOR_ROLES,
+    }, status=status)
+
+
+@login_required
+def rating_detail(request, pk: int):
+    return _rating_page(request, rating_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def contest_file(request, pk: int):
+    """The rated officer contests his own bad review as mistaken or malicious (申诉复核)."""
+    rating = rating_for(request.user, pk)
+    if rating.officer_id != request.user.pk:
+        raise DjangoPermissionDenied
+    form = ContestFileForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            contest = services.contest_file(rating=rating, actor=request.user, ground=form.cleaned_data["ground"],
+                                            statement=form.cleaned_data["statement"])
+        except DomainError as exc:
+            status = _put_on_form(form, exc)
+        else:
+            messages.success(request, _("申诉已提交，等待县局复核。"))
+            return redirect("evaluations:contest_detail", pk=contest.pk)
+    rating = rating_for(request.user, pk)
+    return _rating_page(request, rating, form=form, status=status)
+
+
+# --- contests ----------------------------------------------------------------------------------
+
+
+@login_required
+def contest_list(request):
+    """The county's queue of contests (pending first); everyone in scope reads the decisions."""
+    status = request.GET.get("status", "")
+    if status not in ContestStatus.values:
+        status = ""
+    page = Paginator(contests_for_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/contest_list.html", {
+        "page": page, "status": status, "statuses": ContestStatus.choices,
+        "is_county": request.user.role == Role.COUNTY_ADMIN, "query": _query_without_page(request),
+    })
+
+
+def _contest_page(request, contest, *, form=None, status=200):
+    with_reason_text([contest.rating])
+    return render(request, "evaluations/contest_detail.html", {
+        "contest": contest, "rating": contest.rating, "can_decide": can_decide_contest(request.user, contest),
+        "form": form or ContestDecideForm(),
+    }, status=status)
+
+
+@login_required
+def contest_detail(request, pk: int):
+    return _contest_page(request, contest_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def contest_decide(request, pk: int):
+    """The county administrator of the rating's county decides, with reasons."""
+    contest = contest_for(request.user, pk)
+    if request.user.role != Role.COUNTY_ADMIN:
+        raise DjangoPermissionDenied
+    form = ContestDecideForm(request.POST)
+    status = 400
+    if form.is_valid():
+        upheld = form.cleaned_data["decision"] == "upheld"
+        try:
+            services.contest_decide(contest=contest, actor=request.user, upheld=upheld,
+                                    reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            status = _put_on_form(form, exc)
+        else:
+            messages.success(request, _("复核意见已记录：申诉成立，该评价已剔除（仍可查看）。") if upheld
+                             else _("复核意见已记录：申诉不成立，该评价保留。"))
+            return redirect("evaluations:contest_detail", pk=contest.pk)
+    return _contest_page(request, contest_for(request.user, pk), form=form, status=status)
+
+
+# --- usage (item 7) ----------------------------------------------------------------------------
+
+
+@login_required
+def usage(request):
+    """Was the evaluator used? Per officer, window and day, with the two alerts."""
+    _require_supervisor(request.user)
+    windows = windows_visible_to(request.user)
+    form = UsageFilterForm(request.GET, windows=windows)
+    report = None
+    if form.is_valid():
+        data = form.cleaned_data
+        report = usage_report(request.user, date_from=data["date_from"], date_to=data["date_to"],
+                              window_id=data["window"])
+    return render(request, "evaluations/usage.html", {
+        "form": form, "report": report, "gap_points": RATE_GAP_POINTS, "min_invites": RATE_MIN_INVITES,
+    }, status=200 if report else 400)
+
+
+@login_required
+def usage_invites(request):
+    """The invitations behind a usage figure: cases decided, screens shown or not, made while offline."""
+    _require_supervisor(request.user)
+    form = UsageRecordsForm(request.GET, windows=windows_visible_to(request.user))
+    invites = invites_visible_to(request.user).none()
+    if form.is_valid():
+        data = form.cleaned_data
+        invites = invites_visible_to(request.user).filter(day_range_q("created_at", data["date_from"],
+                                                                      data["date_to"]))
+        if data["window"]:
+            invites = invites.filter(window_id=data["window"])
+        if data["officer"]:
+            invites = invites.filter(officer_id=data["officer"])
+        only = data["only"]
+        if only == "shown":
+            invites = invites.filter(shown_at__isnull=False)
+        elif only == "not_shown":
+            invites = invites.filter(shown_at__isnull=True)
+        elif only == "offline":
+            invites = invites.filter(device_offline=True)
+    invites = invites.select_related("case", "window", "officer", "rating").order_by("-created_at", "-id")
+    page = Paginator(invites, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/usage_invites.html", {
+        "form": form, "page": page, "query": _query_without_page(request),
+    }, status=200 if form.is_valid() else 400)
+
+
+@login_required
+def usage_offline(request):
+    """The records behind a window's offline minutes."""
+    _require_supervisor(request.user)
+    windows = windows_visible_to(request.user)
+    form = UsageRecordsForm(request.GET, windows=windows)
+    detail, window = None, None
+    if form.is_valid() and form.cleaned_data["window"]:
+        data = form.cleaned_data
+        window = windows.get(pk=data["window"])
+        detail = window_offline_detail(window, date_from=data["date_from"], date_to=data["date_to"])
+    elif form.is_valid():
+        form.add_error("window", _("请选择一个窗口。"))
+    return render(request, "evaluations/usage_offline.html", {
+        "form": form, "detail": detail, "window": window,
+    }, status=200 if detail is not None else 400)
+
+
+urlpatterns = [
+    path("follow-ups/", follow_up_list, name="follow_up_list"),
+    path("follow-ups/<int:pk>/", follow_up_detail, name="follow_up_detail"),
+    path("follow-ups/<int:pk>/<str:step>/", follow_up_step, name="follow_up_step"),
+    path("ratings/", rating_list, name="rating_list"),
+    path("ratings/<int:pk>/", rating_detail, name="rating_detail"),
+    path("ratings/<int:pk>/contest/", contest_file, name="contest_file"),
+    path("contests/", contest_list, name="contest_list"),
+    path("contests/<int:pk>/", contest_detail, name="contest_detail"),
+    path("contests/<int:pk>/decide/", contest_decide, name="contest_decide"),
+    path("usage/", usage, name="usage"),
+    path("usage/invites/", usage_invites, name="usage_invites"),
+    path("usage/offline/", usage_offline, name="usage_offline"),
+]

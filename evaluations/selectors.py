@@ -1,0 +1,204 @@
+"""Reads of ratings, follow-ups and contests, always scoped by the user's units first.
+
+Window staff see only what concerns themselves: their own ratings and their own contests. Station heads,
+county and city administrators and inspectors see everything in their units. Usage figures and alerts
+(self-inspection item 7) are in evaluations/stats.py.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from evaluations.models import (
+    BAD_LEVELS,
+    Channel,
+    Contest,
+    ContestStatus,
+    FollowUp,
+    FollowUpStatus,
+    Rating,
+    Reason,
+)
+from org.models import Role, Staff
+from org.selectors import scope_of, scope_q
+
+# Roles that work at the window: they see their own ratings and contests only.
+WINDOW_ROLES = (Role.WINDOW_OFFICER, Role.WINDOW_STAFF)
+# Roles that see the follow-up lists and usage figures of their units.
+SUPERVISOR_ROLES = (Role.STATION_HEAD, Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.CITY_INSPECTOR)
+# An active rating is one the applicant gave; the 7-day default is not.
+ACTIVE_CHANNELS = (Channel.DEVICE, Channel.QR)
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def day_range_q(field: str, date_from: datetime.date | None, date_to: datetime.date | None) -> Q:
+    """Rows whose `field` falls on a local date from `date_from` to `date_to`, both included."""
+    q = Q()
+    if date_from:
+        q &= Q(**{f"{field}__gte": local_midnight(date_from)})
+    if date_to:
+        q &= Q(**{f"{field}__lt": local_midnight(date_to + datetime.timedelta(days=1))})
+    return q
+
+
+# --- ratings -----------------------------------------------------------------------------------
+
+
+def ratings_visible_to(user: Staff) -> QuerySet[Rating]:
+    qs = Rating.objects.filter(scope_q(user))
+    if user.role in WINDOW_ROLES:
+        qs = qs.filter(officer=user)
+    return qs.select_related("case", "window", "station", "officer", "invite")
+
+
+@dataclass(frozen=True)
+class RatingFilter:
+    window_id: int | None = None
+    officer_id: int | None = None
+    level: int | None = None
+    channel: str = ""  # a Channel value, or "active" for device and QR together
+    bad_only: bool = False
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    # "rated": the dates are rating dates; "invited": the dates are the dates the rating was asked for
+    # (the usage figures count by invitation date, and link here with by=invited).
+    by: str = "rated"
+
+
+def ratings_filtered(user: Staff, f: RatingFilter) -> QuerySet[Rating]:
+    qs = ratings_visible_to(user)
+    if f.window_id:
+        qs = qs.filter(window_id=f.window_id)
+    if f.officer_id:
+        qs = qs.filter(officer_id=f.officer_id)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.channel == "active":
+        qs = qs.filter(channel__in=ACTIVE_CHANNELS)
+    elif f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.bad_only:
+        qs = qs.filter(level__in=BAD_LEVELS, is_default=False)
+    field = "invite__created_at" if f.by == "invited" else "rated_at"
+    return qs.filter(day_range_q(field, f.date_from, f.date_to)).select_related("follow_up", "contest")
+
+
+def rating_for(user: Staff, pk: int) -> Rating:
+    """The rating if the user may see it; 404 otherwise (leaks nothing)."""
+    try:
+        return ratings_visible_to(user).select_related("follow_up", "contest", "contest__decided_by").get(pk=pk)
+    except Rating.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+# --- follow-ups --------------------------------------------------------------------------------
+
+
+def follow_ups_visible_to(user: Staff) -> QuerySet[FollowUp]:
+    if user.role not in SUPERVISOR_ROLES:
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(scope_q(user)).select_related(
+        "rating", "rating__case", "rating__window", "rating__officer", "station", "handled_by"
+    )
+
+
+FOLLOW_UP_SHOWS = ("open", "late", "escalated", "closed", "all")
+
+
+def follow_ups_for_list(user: Staff, *, show: str = "all", today: datetime.date | None = None) -> QuerySet[FollowUp]:
+    """Follow-ups in the user's units: unfinished ones first, the nearest deadline first."""
+    today = today or timezone.localdate()
+    qs = follow_ups_visible_to(user)
+    if show == "open":
+        qs = qs.exclude(status=FollowUpStatus.CLOSED)
+    elif show == "late":
+        qs = qs.exclude(status=FollowUpStatus.CLOSED).filter(deadline__lt=today)
+    elif show == "escalated":
+        qs = qs.filter(escalated_at__isnull=False)
+    elif show == "closed":
+        qs = qs.filter(status=FollowUpStatus.CLOSED)
+    return qs.annotate(
+        closed_rank=Case(When(status=FollowUpStatus.CLOSED, then=Value(1)), default=Value(0),
+                         output_field=IntegerField())
+    ).order_by("closed_rank", "deadline", "id")
+
+
+def follow_up_for(user: Staff, pk: int) -> FollowUp:
+    try:
+        return follow_ups_visible_to(user).get(pk=pk)
+    except FollowUp.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def follow_up_counts(user: Staff, today: datetime.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    qs = follow_ups_visible_to(user)
+    unfinished = qs.exclude(status=FollowUpStatus.CLOSED)
+    return {
+        "open": unfinished.count(),
+        "late": unfinished.filter(deadline__lt=today).count(),
+        "escalated": qs.filter(escalated_at__isnull=False).count(),
+    }
+
+
+# --- contests ----------------------------------------------------------------------------------
+
+
+def contests_visible_to(user: Staff) -> QuerySet[Contest]:
+    qs = Contest.objects.filter(scope_q(user))
+    if user.role in WINDOW_ROLES:
+        qs = qs.filter(filed_by=user)
+    return qs.select_related(
+        "rating", "rating__case", "rating__window", "rating__officer", "filed_by", "decided_by", "county"
+    )
+
+
+def contests_for_list(user: Staff, *, status: str = "") -> QuerySet[Contest]:
+    """Pending contests first (the county's queue), then the newest decisions."""
+    qs = contests_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(
+        pending_rank=Case(When(status=ContestStatus.PENDING, then=Value(0)), default=Value(1),
+                          output_field=IntegerField())
+    ).order_by("pending_rank", "-filed_at", "-id")
+
+
+def contest_for(user: Staff, pk: int) -> Contest:
+    try:
+        return contests_visible_to(user).get(pk=pk)
+    except Contest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def can_decide_contest(user: Staff, contest: Contest) -> bool:
+    scope = scope_of(user)
+    return (user.role == Role.COUNTY_ADMIN and scope.unit is not None and contest.county_id == scope.unit.pk
+            and contest.status == ContestStatus.PENDING)
+
+
+def can_contest(user: Staff, rating: Rating) -> bool:
+    """Whether `user` may still file a contest against this rating (the form is shown)."""
+    return rating.officer_id == user.pk and rating.is_bad and not hasattr(rating, "contest")
+
+
+def reason_text(rating: Rating) -> str:
+    """The bad-review reasons in words, with the 'other' text, e.g. '服务态度差、其他：……'."""
+    labels = [str(Reason(r).label) if r in Reason.values else r for r in rating.reasons or []]
+    text = "、".join(labels)
+    if rating.other_reason:
+        text = f"{text}：{rating.other_reason}" if text else rating.other_reason
+    return text
+
+
+def with_reason_text(ratings):
+    """Give each rating a `reason_text` for the templates; returns the same objects."""
+    for rating in ratings:
+        rating.reason_text = reason_text(rating)
+    return ratings

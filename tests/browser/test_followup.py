@@ -1,0 +1,56 @@
+"""The bad-review loop in a real browser: the station head calls back, verifies and records the fix."""
+
+import re
+
+from playwright.sync_api import expect
+
+from counter import services as counter_services
+from evaluations import services
+from evaluations.models import FollowUpStatus, Invite, Level
+from tests.counter.conftest import guide, open_case  # noqa: F401  (fixtures)
+
+
+def test_station_head_calls_back_verifies_and_closes_a_bad_review(page, sign_in, people, open_case, guide,  # noqa: F811
+                                                                  artifacts):
+    item = guide.death
+    case = open_case(item, *[m.name for m in item.materials.all()])
+    counter_services.case_accept(case=case, actor=people.officer)
+    level = Level.DISSATISFIED
+    rating = services.rating_submit(
+        invite=Invite.objects.get(case=case),
+        data=services.RatingInput(level, level, level, level, ("slow",), "", "等了一个小时才叫号"),
+        channel="qr",
+    )
+    follow_up = rating.follow_up
+
+    sign_in("head", people.password)
+    page.goto("/evaluations/follow-ups/")
+    row = page.locator(f"tr[data-follow-up='{follow_up.pk}']")
+    expect(row).to_contain_text("办理慢、等待时间长")
+    expect(row).to_contain_text("待回访")
+    expect(row).to_contain_text(follow_up.deadline.strftime("%Y-%m-%d"))
+    row.get_by_role("link", name=case.number).click()
+
+    expect(page.get_by_role("heading", name=re.compile("差评回访整改"))).to_be_visible()
+    expect(page.get_by_text("等了一个小时才叫号")).to_be_visible()
+    # The call-back time is filled in with now; the head only writes what was said.
+    page.get_by_label("回访记录").fill("电话联系申请人张小明，反映周一上午等候时间过长")
+    page.get_by_role("button", name="记录回访").click()
+    expect(page.locator("#follow-up-status")).to_contain_text("已回访待核实")
+
+    page.get_by_label("部分属实", exact=True).check()
+    page.get_by_label("核实情况").fill("查叫号记录，当日上午只开一个窗口，等候约50分钟")
+    page.get_by_role("button", name="记录核实结论").click()
+    expect(page.locator("#follow-up-status")).to_contain_text("已核实待整改")
+
+    page.get_by_label("整改情况").fill("周一上午增开2号窗口，已电话告知申请人")
+    page.get_by_role("button", name="记录整改并办结").click()
+    expect(page.locator("#follow-up-status")).to_contain_text("已办结")
+    expect(page.get_by_text("周一上午增开2号窗口，已电话告知申请人")).to_be_visible()
+    page.screenshot(path=str(artifacts / "followup-closed.png"), full_page=True)
+
+    page.get_by_role("link", name="← 差评回访整改").click()
+    expect(page.locator(f"tr[data-follow-up='{follow_up.pk}']")).to_contain_text("已办结")
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.CLOSED
+    assert follow_up.verdict == "partly" and follow_up.handled_by == people.head
