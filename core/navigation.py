@@ -23,6 +23,7 @@ MENU = [
     ("evaluations:contest_list", gettext_lazy("申诉复核"), None),
     ("evaluations:usage", gettext_lazy("评价器使用"), SUPERVISOR_ROLES),
     ("org:staff_list", gettext_lazy("人员"), SUPERVISOR_ROLES),
+    ("api:keys", gettext_lazy("接口密钥"), (Role.CITY_ADMIN,)),
     ("core:audit_list", gettext_lazy("审计日志"), SUPERVISOR_ROLES),
 ]
 

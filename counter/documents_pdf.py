@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.errors import DomainError
+from counter.qr import qr_drawing
 
 FONT_NAME = "BrightWindowCJK"
 
@@ -95,6 +96,8 @@ def render_pdf(snapshot: dict) -> bytes:
 PAGE_MARGIN = 16 * mm
 CONTENT_WIDTH = A4[0] - 2 * PAGE_MARGIN
 LABEL_WIDTH = 30 * mm
+# The rating QR code: big enough for an old phone's camera at arm's length, small enough for the foot.
+QR_SIZE = 28 * mm
 
 
 def _s(value) -> str:
@@ -130,6 +133,7 @@ class _Renderer:
             "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
             "strong": ParagraphStyle("strong", parent=base, fontSize=11.5, leading=18, spaceBefore=4),
             "small": ParagraphStyle("small", parent=base, fontSize=9, leading=13, textColor=colors.HexColor("#444444")),
+            "link": ParagraphStyle("link", parent=base, fontSize=9.5, leading=13, wordWrap=None),
         }
 
     # building blocks
@@ -243,18 +247,41 @@ class _Renderer:
         line = "&nbsp;&nbsp;&nbsp;&nbsp;".join(f"{_s(label)}：{value}" for label, value in parts if value)
         # ReportLab collapses runs of spaces, ideographic ones too; keep the gaps for handwriting.
         sign = _s(_("申请人签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日")).replace("\u3000", "&nbsp;&nbsp;&nbsp;")
-        block = [
-            Spacer(1, 8),
-            self.p(line),
-            Spacer(1, 18),
-            self.p(f"{_s(d.get('issuer'))}{_s(_('（盖章）'))}", "right"),
-            self.p(_s((d.get("issued_at") or "")[:10]), "right"),
-            Spacer(1, 18),
-            self.p(sign),
-        ]
-        if d.get("rating_hint"):
-            block += [Spacer(1, 8), self.p(_s(d["rating_hint"]), "small")]
+        seal = [self.p(f"{_s(d.get('issuer'))}{_s(_('（盖章）'))}", "right"),
+                self.p(_s((d.get("issued_at") or "")[:10]), "right")]
+        if d.get("rating_url"):
+            # The QR code sits beside the seal, so the rating invitation costs the page only a line or two.
+            block = [Spacer(1, 8), self.p(line), Spacer(1, 8), self.rating_and_seal(seal), Spacer(1, 12),
+                     self.p(sign)]
+        else:
+            block = [Spacer(1, 8), self.p(line), Spacer(1, 18), *seal, Spacer(1, 18), self.p(sign)]
+            if d.get("rating_hint"):
+                # Documents issued before the QR code carried the hint alone.
+                block += [Spacer(1, 8), self.p(_s(d["rating_hint"]), "small")]
         return [KeepTogether(block)]
+
+    def rating_and_seal(self, seal: list) -> Table:
+        """The QR code of the rating link with the hint beside it and the link under it; the seal on the right."""
+        url = self.doc["rating_url"]
+        hint = self.doc.get("rating_hint") or _("请您对本次服务作出评价：扫描二维码或访问下方链接评价。")
+        text = [self.p(f"<b>{_s(_('评价本次服务'))}</b>", "body"), self.p(_s(hint), "small")]
+        link = self.p(f"{_s(_('评价链接'))}：{_s(url)}", "link")
+        qr_col, seal_col = QR_SIZE + 3 * mm, 78 * mm
+        table = Table(
+            [[qr_drawing(url, size=QR_SIZE), text, seal], [link, "", ""]],
+            colWidths=[qr_col, CONTENT_WIDTH - qr_col - seal_col, seal_col],
+            hAlign="LEFT",
+        )
+        table.setStyle(TableStyle([
+            ("SPAN", (0, 1), (-1, 1)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (1, 0), (1, 0), 2),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]))
+        return table
 
     # per kind
 

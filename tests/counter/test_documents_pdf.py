@@ -2,6 +2,9 @@
 
 import io
 import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.template.loader import render_to_string
@@ -9,13 +12,16 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from core.errors import DomainError
-from counter import documents_pdf
+from counter import documents_pdf, qr
 from counter.documents_pdf import PdfFontMissing, render_pdf
 
 requires_font = pytest.mark.skipif(
     not any(os.path.isfile(p) for p in documents_pdf.DEFAULT_FONT_PATHS),
     reason="no Chinese TrueType font installed (apt-get install fonts-wqy-microhei)",
 )
+
+
+RATING_URL = "https://window.example.gov.cn/r/AbCdEfGh12_-"
 
 
 def common(kind: str, title: str, number: str) -> dict:
@@ -41,7 +47,8 @@ def common(kind: str, title: str, number: str) -> dict:
         "window": "东街派出所1号窗口",
         "officer": {"name": "王警官", "police_number": "100001"},
         "materials_received": ["出生医学证明（原件1份）", "父母双方居民户口簿（原件1份）"],
-        "rating_hint": "请您对本次服务作出评价",
+        "rating_hint": "请您对本次服务作出评价：可在窗口评价器上评价，也可在7日内扫描二维码或访问下方链接评价。",
+        "rating_url": RATING_URL,
     }
 
 
@@ -160,6 +167,95 @@ class TestPdf:
         assert "材料59" in pdf_text(data)
 
 
+def old_snapshot(build) -> dict:
+    """A document issued before the QR code: the hint only, no rating_url."""
+    snap = build(rating_hint="请您对本次服务作出评价")
+    del snap["rating_url"]
+    return snap
+
+
+def filled_rects(data: bytes) -> int:
+    """How many filled rectangles the pages draw (a QR code is dozens of them)."""
+    reader = PdfReader(io.BytesIO(data))
+    return sum(page.get_contents().get_data().count(b" re f") for page in reader.pages)
+
+
+@requires_font
+class TestRatingQr:
+    @pytest.mark.parametrize("build", [receipt_snapshot, notice_snapshot, refusal_snapshot])
+    def test_every_document_prints_the_rating_link_and_hint(self, build):
+        text = pdf_text(render_pdf(build()))
+        assert "评价本次服务" in text
+        assert f"评价链接：{RATING_URL}" in text
+        assert squash("也可在7日内扫描二维码或访问下方链接评价") in text
+
+    @pytest.mark.parametrize("build", [receipt_snapshot, notice_snapshot, refusal_snapshot])
+    def test_the_qr_code_is_drawn_and_the_sheet_stays_one_page(self, build):
+        with_qr, without = render_pdf(build()), render_pdf(old_snapshot(build))
+        assert filled_rects(with_qr) - filled_rects(without) > 100
+        assert len(PdfReader(io.BytesIO(with_qr)).pages) == 1
+
+    def test_an_old_snapshot_without_a_link_still_renders_with_its_hint(self):
+        text = pdf_text(render_pdf(old_snapshot(receipt_snapshot)))
+        assert "请您对本次服务作出评价" in text
+        assert "评价链接" not in text and "评价本次服务" not in text
+
+    def test_the_qr_code_sits_on_the_page_that_has_the_seal(self):
+        many = [{"name": f"材料{i}", "form": "原件", "copies": 1, "notes": "", "condition": ""} for i in range(45)]
+        reader = PdfReader(io.BytesIO(render_pdf(notice_snapshot(materials_missing=many))))
+        last = "".join(reader.pages[-1].extract_text().split())
+        assert "（盖章）" in last and RATING_URL in last
+
+    @pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
+                        reason="zbarimg (zbar-tools) and pdftoppm (poppler-utils) read the printed code back")
+    def test_a_phone_would_read_the_link_from_the_printed_code(self, tmp_path):
+        pdf = tmp_path / "receipt.pdf"
+        pdf.write_bytes(render_pdf(receipt_snapshot()))
+        subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf), str(tmp_path / "page")], check=True)
+        image = next(tmp_path.glob("page*.png"))
+        found = subprocess.run(["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True)
+        assert found.stdout.strip() == RATING_URL
+
+
+@requires_font
+@pytest.mark.django_db
+def test_an_issued_notice_prints_the_link_of_its_case(people, open_case):
+    from counter import services
+
+    case = open_case()
+    document = services.case_notify(case=case, actor=people.officer)
+    case.refresh_from_db()
+    text = pdf_text(render_pdf(document.snapshot))
+    assert f"/r/{case.rating_token}" in text
+    html = squash(render_to_string("counter/documents/notice.html", {"doc": document.snapshot}))
+    assert f"/r/{case.rating_token}" in html
+
+
+class TestQr:
+    def test_the_matrix_is_square_and_the_same_every_time(self):
+        first, second = qr.qr_matrix(RATING_URL), qr.qr_matrix(RATING_URL)
+        assert first == second
+        assert len(first) == len(first[0]) >= 21 and (len(first) - 17) % 4 == 0
+        assert first[0][:7] == [True] * 7  # a finder pattern in the corner
+
+    def test_the_svg_is_well_formed_and_labelled(self):
+        svg = qr.qr_svg(RATING_URL, size="25mm", label="扫码评价 <本次>")
+        root = ET.fromstring(svg)
+        assert root.tag.endswith("svg") and root.get("width") == "25mm"
+        assert root.get("aria-label") == "扫码评价 <本次>"
+        size = len(qr.qr_matrix(RATING_URL)) + 2 * qr.QUIET_ZONE
+        assert root.get("viewBox") == f"0 0 {size} {size}"
+
+    def test_the_drawing_has_the_size_asked_for(self):
+        drawing = qr.qr_drawing(RATING_URL, size=80)
+        assert (drawing.width, drawing.height) == (80, 80)
+        assert len(drawing.contents) > 50
+
+    def test_an_empty_value_is_refused(self):
+        with pytest.raises(ValueError):
+            qr.qr_matrix("")
+
+
 @requires_font
 def test_a_configured_font_that_cannot_be_embedded_falls_back_to_the_debian_one(monkeypatch, settings, tmp_path):
     bogus = tmp_path / "NotoSansCJK-Regular.ttc"
@@ -199,6 +295,20 @@ class TestHtml:
         html = squash(render_to_string("counter/documents/refusal.html", {"doc": refusal_snapshot()}))
         for expected in ["不予受理告知书", "不符合本地出生登记条件", "《福建省户籍管理规定》第二十条", "申请行政复议"]:
             assert squash(expected) in html, expected
+
+    @pytest.mark.parametrize("template, build", [("receipt", receipt_snapshot), ("notice", notice_snapshot),
+                                                 ("refusal", refusal_snapshot)])
+    def test_the_rating_qr_code_and_link_are_printed(self, template, build):
+        html = render_to_string(f"counter/documents/{template}.html", {"doc": build()})
+        assert f'href="{RATING_URL}"' in html and f"评价链接：<a href=\"{RATING_URL}\">{RATING_URL}</a>" in html
+        assert html.count("<svg") == 1 and 'aria-label="扫码评价本次服务"' in html
+        assert "也可在7日内扫描二维码或访问下方链接评价" in html
+        assert "（盖章）" in html and "申请人签收" in html
+
+    def test_an_old_snapshot_prints_its_hint_without_a_qr_code(self):
+        html = render_to_string("counter/documents/receipt.html", {"doc": old_snapshot(receipt_snapshot)})
+        assert "<svg" not in html and "评价链接" not in html
+        assert "请您对本次服务作出评价" in html
 
     def test_snapshot_text_is_escaped(self):
         html = render_to_string("counter/documents/refusal.html",

@@ -1,0 +1,228 @@
+"""The applicant rates the case from the QR code on the document: once, within 7 days, never a member of staff."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from core.models import AuditEvent
+from counter import services
+from evaluations.models import Channel, Device, Invite, Rating, Stage
+from evaluations.services import RatingInput, rating_submit
+from tests.counter import conftest as counter_fixtures
+from tests.counter.conftest import material_ids
+
+# The published guide and the case helper of the counter tests.
+guide = counter_fixtures.guide
+open_case = counter_fixtures.open_case
+
+GOOD = {"level": "5", "efficiency": "5", "quality": "4", "attitude": "5", "comment": "民警很耐心"}
+
+
+def form_data(stage: str, key: str = "k" * 24, **over) -> dict:
+    data = {"stage": stage, f"{stage}-idempotency_key": key}
+    for name, value in {**GOOD, **over}.items():
+        data[f"{stage}-{name}"] = value
+    return data
+
+
+@pytest.fixture
+def noticed(people, open_case):
+    """A birth registration that got a one-time notice: one invitation (stage notice), printed with the QR code."""
+    case = open_case()
+    document = services.case_notify(case=case, actor=people.officer)
+    case.refresh_from_db()
+    return case, document
+
+
+def url(case) -> str:
+    return f"/r/{case.rating_token}"
+
+
+def test_the_document_prints_the_link_of_this_page(noticed):
+    case, document = noticed
+    assert document.snapshot["rating_url"].endswith(url(case))
+
+
+def test_the_page_shows_the_item_window_and_date_but_no_personal_data(client, noticed):
+    case, _document = noticed
+    response = client.get(url(case))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in ["出生登记", "东街派出所1号窗口", "鼓楼分局", timezone.localtime(case.created_at).strftime("%Y年")]:
+        assert expected in html, expected
+    for secret in [case.applicant_name, case.applicant_id_number, case.applicant_phone, case.applicant_phone[-4:]]:
+        assert secret not in html
+    assert 'name="notice-level"' in html and 'name="notice-idempotency_key"' in html
+    assert "评价环节：一次性告知" in html
+
+
+def test_the_applicant_rates_once_by_qr_and_sees_the_thanks(client, noticed):
+    case, _document = noticed
+    response = client.post(url(case), form_data("notice"))
+    assert response.status_code == 302
+    rating = Rating.objects.get(case=case)
+    assert (rating.stage, rating.channel, rating.level, rating.quality, rating.comment) == (
+        Stage.NOTICE, Channel.QR, 5, 4, "民警很耐心")
+    assert rating.is_default is False and rating.device is None
+    assert AuditEvent.objects.filter(action="rating.submitted", object_id=str(rating.pk)).exists()
+
+    page = client.get(response["Location"]).content.decode()
+    assert "评价已提交，感谢您的评价！" in page
+    assert "非常满意" in page and "民警很耐心" in page
+    assert 'name="notice-level"' not in page
+
+
+def test_a_double_submit_is_stored_once(client, noticed):
+    case, _document = noticed
+    first = client.post(url(case), form_data("notice", key="same-key-from-the-form-1"))
+    second = client.post(url(case), form_data("notice", key="same-key-from-the-form-1", level="1",
+                                              reasons=["attitude"]))
+    assert first.status_code == second.status_code == 302
+    assert Rating.objects.filter(case=case).count() == 1
+    assert Rating.objects.get(case=case).level == 5
+    assert Rating.objects.get(case=case).idempotency_key == "qr-same-key-from-the-form-1"
+
+
+def test_the_idempotency_key_returns_the_stored_rating_even_if_the_page_was_stale(noticed):
+    """Two taps that both passed the page's check: the service answers the second with the first rating."""
+    case, _document = noticed
+    invite = Invite.objects.get(case=case)
+    data = RatingInput(5, 5, 5, 5)
+    first = rating_submit(invite=invite, data=data, channel=Channel.QR, idempotency_key="qr-abcdefghijklmnop")
+    second = rating_submit(invite=invite, data=data, channel=Channel.QR, idempotency_key="qr-abcdefghijklmnop")
+    assert first.pk == second.pk
+
+
+def test_a_tampered_key_cannot_take_the_default_jobs_key(client, noticed):
+    case, _document = noticed
+    client.post(url(case), form_data("notice", key="default-1"))
+    assert Rating.objects.get(case=case).idempotency_key is None
+
+
+def test_the_link_expires_after_7_days(client, noticed, settings):
+    case, _document = noticed
+    created = Invite.objects.get(case=case).created_at
+    with freeze_time(created + datetime.timedelta(days=6, hours=23)):
+        assert 'name="notice-level"' in client.get(url(case)).content.decode()
+    with freeze_time(created + datetime.timedelta(days=settings.RATING_LINK_DAYS, minutes=1)):
+        page = client.get(url(case)).content.decode()
+        assert "评价期限（办理后7天内）已过，不能再评价" in page
+        assert 'name="notice-level"' not in page
+        response = client.post(url(case), form_data("notice"))
+        assert response.status_code == 302
+    assert not Rating.objects.filter(case=case).exists()
+
+
+def test_after_expiry_the_default_rating_is_shown_as_such(client, noticed, settings):
+    case, _document = noticed
+    invite = Invite.objects.get(case=case)
+    level = settings.RATING_DEFAULT_LEVEL
+    with freeze_time(invite.created_at + datetime.timedelta(days=8)):
+        rating_submit(invite=invite, data=RatingInput(level, level, level, level), channel=Channel.DEFAULT)
+        page = client.get(url(case)).content.decode()
+    assert "已过，不能再评价" in page
+    assert "默认评价“满意”" in page
+
+
+@pytest.mark.parametrize("who", ["officer", "head", "cityadmin", "outsider"])
+def test_staff_cannot_rate_for_the_applicant(client_for, people, noticed, who):
+    case, _document = noticed
+    client = client_for(getattr(people, who))
+    for response in (client.get(url(case)), client.post(url(case), form_data("notice"))):
+        assert response.status_code == 403
+        assert "工作人员不能代替群众评价" in response.content.decode()
+    assert not Rating.objects.filter(case=case).exists()
+
+
+def test_a_bad_rating_without_reasons_is_shown_again_with_what_was_chosen(client, noticed):
+    case, _document = noticed
+    response = client.post(url(case), form_data("notice", level="2", comment="等了很久"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "请至少选择一项原因" in html
+    assert 'value="2" id="id_notice-level_3" checked' in html or (
+        'id="id_notice-level_3"' in html and 'value="2"' in html and "checked" in html)
+    assert "等了很久" in html
+    assert 'class="reasons open' in html
+    assert 'value="k' + "k" * 23 + '"' in html  # the same key, so a fixed re-submit still stores once
+    assert not Rating.objects.filter(case=case).exists()
+
+
+def test_missing_choices_and_other_without_text_are_explained_in_chinese(client, noticed):
+    case, _document = noticed
+    data = form_data("notice", level="1", reasons=["other"])
+    del data["notice-attitude"]
+    html = client.post(url(case), data).content.decode()
+    assert "请选择服务态度的评价。" in html
+    assert "选择“其他”原因时，请写明具体情况。" in html
+    html = client.post(url(case), form_data("notice", level="9", reasons=["nonsense"])).content.decode()
+    assert "请选择您对本次服务的总体评价。" in html
+    assert "所选原因不在列表中" in html
+    assert not Rating.objects.filter(case=case).exists()
+
+
+def test_a_bad_rating_with_reasons_opens_the_follow_up(client, noticed):
+    case, _document = noticed
+    client.post(url(case), form_data("notice", level="1", attitude="1", reasons=["attitude", "slow"]))
+    rating = Rating.objects.get(case=case)
+    assert rating.reasons == ["attitude", "slow"]
+    assert rating.follow_up is not None
+
+
+def test_an_unknown_token_is_a_chinese_404(client, db):
+    response = client.get("/r/no-such-token")
+    assert response.status_code == 404
+    assert "未找到评价页面" in response.content.decode()
+
+
+def test_a_stage_rated_on_the_window_device_is_not_offered_again(client, city, people, noticed):
+    case, _document = noticed
+    device = Device.objects.create(window=city.w1, county=city.gulou, station=city.dongjie, city=city.city,
+                                   name="评价器", token_hash="d" * 64, paired_by=people.head)
+    invite = Invite.objects.get(case=case)
+    rating_submit(invite=invite, data=RatingInput(4, 4, 4, 4), channel=Channel.DEVICE, device=device)
+    page = client.get(url(case)).content.decode()
+    assert "这一环节已经评价过了" in page
+    assert "窗口评价器" in page
+    assert 'name="notice-level"' not in page
+    client.post(url(case), form_data("notice", key="another-key-entirely-123"))
+    assert Rating.objects.filter(case=case).count() == 1
+
+
+def test_each_stage_of_the_case_is_rated_on_its_own(client, people, guide, noticed):
+    case, _document = noticed
+    client.post(url(case), form_data("notice"))
+    services.case_accept(case=case, actor=people.officer, material_ids=material_ids(guide.birth, *[
+        m.name for m in guide.birth.materials.all() if not m.condition]))
+    case.refresh_from_db()
+    services.case_complete(case=case, actor=people.officer)
+    page = client.get(url(case)).content.decode()
+    assert "评价环节：办结" in page and 'name="completion-level"' in page
+    assert 'name="notice-level"' not in page
+    client.post(url(case), form_data("completion", key="completion-key-0000001", level="4"))
+    assert sorted(Rating.objects.filter(case=case).values_list("stage", flat=True)) == ["completion", "notice"]
+
+
+def test_a_case_without_an_invitation_yet_says_so(client, people, guide, open_case):
+    case = open_case(guide.birth, *[m.name for m in guide.birth.materials.all() if not m.condition])
+    services.case_accept(case=case, actor=people.officer)
+    page = client.get(url(case)).content.decode()
+    assert "还没有需要评价的环节" in page
+    assert "<form" not in page
+
+
+@pytest.mark.parametrize("data", [
+    {},
+    {"stage": "zz"},
+    {"stage": "notice"},
+    {"stage": "notice", "notice-level": ["x", "\x00"], "notice-reasons": "zz", "notice-comment": "长" * 600,
+     "notice-other_reason": "x" * 300, "notice-idempotency_key": "k" * 500},
+])
+def test_garbage_never_breaks_the_page(client, noticed, data):
+    case, _document = noticed
+    response = client.post(url(case), data)
+    assert response.status_code in (200, 302)
+    assert not Rating.objects.filter(case=case).exists()
+    assert client.get("/r/%00%27").status_code == 404
