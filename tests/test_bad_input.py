@@ -36,12 +36,22 @@ def urls(case, document, item):
         "/guide/350102/versions/", "/guide/350102/draft/", "/guide/items/search?q=%00&county=zz",
         "/calendar/", "/calendar/2027/", "/calendar/99999/", "/calendar/0/", "/calendar/2026/?date=2026-13-45&days=x",
         "/audit/?page=x&action=zz&date_from=abc&date_to=2026-99-99", "/accounts/staff/", "/accounts/password/",
+        "/evaluations/ratings/?window=x&level=9&channel=zz&date_from=abc&page=-1",
+        "/evaluations/ratings/999999/", "/evaluations/follow-ups/?status=zz", "/evaluations/follow-ups/999999/",
+        "/evaluations/contests/?status=zz", "/evaluations/contests/999999/",
+        "/evaluations/usage/?date_from=2026-02-30&date_to=abc", "/evaluations/usage/invites/?window=x",
+        "/evaluations/usage/offline/?window=x", "/evaluations/devices/", "/evaluations/device/",
+        f"/r/{case.rating_token}", "/r/nope", "/api/ratings?case=x", "/api/ratings?since=abc", "/api/keys/",
+        "/api/openapi.json", "/api/docs", "/api/devices/next?after=abc", "/api/devices/me",
     ]
     posts = [
         f"/counter/cases/{case.number}/decide/", f"/counter/cases/{case.number}/reveal/", f"/counter/new/{item.pk}/",
         "/guide/350102/draft/create/", "/guide/350102/draft/publish/", "/guide/350102/notice/",
         "/guide/350102/draft/items/new/", "/guide/350102/draft/discard/", "/calendar/", "/calendar/2026/",
         "/calendar/2026/days/2026-01-01/remove/", "/accounts/password/", "/accounts/login/",
+        "/evaluations/follow-ups/1/call/", "/evaluations/follow-ups/1/verify/", "/evaluations/ratings/1/contest/",
+        "/evaluations/contests/1/decide/", f"/r/{case.rating_token}", "/api/keys/", "/api/keys/1/revoke/",
+        "/api/devices/pair", "/api/devices/heartbeat", "/api/devices/ratings",
     ]
     return gets, posts
 
