@@ -66,6 +66,8 @@ check-deploy: install
 
 bench: install
 	$(BIN)/python bench/decision.py
+	$(BIN)/python bench/rating_latency.py
+	$(BIN)/python bench/devices_idle.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -17,7 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -87,6 +87,11 @@ def _endpoint(*methods: str, device: bool = True):
         @never_cache
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            # Messages are for the applicant at a Chinese counter, whatever language the tablet's browser has.
+            with translation.override(settings.LANGUAGE_CODE):
+                return _call(request, *args, **kwargs)
+
+        def _call(request, *args, **kwargs):
             try:
                 if request.method not in methods:
                     raise DomainError(_("不支持该请求方法。"), code="method_not_allowed")
@@ -296,7 +301,8 @@ def _refuse_staff(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.is_authenticated:
-            message = _("工作人员不能评价：请退出工作人员账号，由申请人本人评价。")
+            with translation.override(settings.LANGUAGE_CODE):
+                message = _("工作人员不能评价：请退出工作人员账号，由申请人本人评价。")
             return error_response(PermissionDenied(message, code="staff_cannot_rate"))
         return view(request, *args, **kwargs)
 

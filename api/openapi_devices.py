@@ -1,13 +1,21 @@
 """OpenAPI 3.1 description of the evaluator devices' endpoints (api/devices.py), merged into /api/docs.
 
-DEVICE_PATHS goes under the document's "paths"; DEVICE_SECURITY_SCHEMES under
-"components.securitySchemes". Schemas are inline so the path items stand on their own.
+DEVICE_PATHS goes under the document's "paths", DEVICE_SECURITY_SCHEMES under "components.securitySchemes"
+and DEVICE_TAGS under "tags". Schemas are inline so the path items stand on their own.
 """
 
 from evaluations.models import Level, Reason, Stage
 
 TAG = "评价器"
 SECURITY_SCHEME = "deviceToken"
+
+DEVICE_TAGS = [
+    {
+        "name": TAG,
+        "description": "窗口评价器（平板电脑上全屏运行的浏览器）：由所长生成的一次性配对码配对，"
+        "等待本窗口的下一件办件并提交申请人的评价。详见 docs/evaluator.md。",
+    }
+]
 
 DEVICE_SECURITY_SCHEMES = {
     SECURITY_SCHEME: {

@@ -18,6 +18,7 @@ MENU = [
     ("counter:case_list", gettext_lazy("办件列表"), None),
     ("catalog:guide_list", gettext_lazy("办事指南"), None),
     ("workdays:year_list", gettext_lazy("工作日历"), CALENDAR_ROLES),
+    ("evaluations:device_list", gettext_lazy("评价器"), (Role.STATION_HEAD,)),
     ("evaluations:rating_list", gettext_lazy("服务评价"), None),
     ("evaluations:follow_up_list", gettext_lazy("差评回访"), SUPERVISOR_ROLES),
     ("evaluations:contest_list", gettext_lazy("申诉复核"), None),

@@ -3,6 +3,8 @@
 In one process a condition variable per window is enough (runserver, the demo, tests). Across
 several processes on PostgreSQL, notify() also sends NOTIFY on the channel below, and a listener
 thread in each process wakes its own waiters (see evaluations/listener.py).
+
+Waiting costs no database query and no CPU: a waiting request thread sleeps on the condition.
 """
 
 import threading
@@ -25,6 +27,14 @@ def wake(window_id: int) -> None:
     with _lock:
         _versions[window_id] += 1
         _conditions[window_id].notify_all()
+
+
+def wake_all() -> None:
+    """Wake every waiter of this process, e.g. after notifications may have been missed."""
+    with _lock:
+        for window_id in list(_versions):
+            _versions[window_id] += 1
+            _conditions[window_id].notify_all()
 
 
 def wait(window_id: int, seen: int, timeout: float) -> int:

@@ -30,7 +30,7 @@ from evaluations.models import (
     Stage,
     Verdict,
 )
-from org.models import Role, Staff, Unit, UnitKind
+from org.models import DutyStatus, Role, Staff, Unit, UnitKind
 from org.selectors import scope_of
 from workdays.services import add_workdays
 
@@ -138,6 +138,72 @@ def device_for_token(token: str) -> Device | None:
     )
 
 
+def device_authenticate(token: str) -> Device:
+    """The active device holding `token`; refuse an unknown token ("device_unknown") or a revoked device."""
+    # No joins: this runs on every long poll of every device, and the window is rarely needed.
+    device = Device.objects.filter(token_hash=_digest(token)).first() if token else None
+    if device is None:
+        raise PermissionDenied(_("评价器未配对或配对已失效，请输入所长提供的配对码重新配对。"), code="device_unknown")
+    if device.revoked_at is not None:
+        raise PermissionDenied(_("本评价器已被所长停用，请联系所长重新配对。"), code="device_revoked")
+    return device
+
+
+@dataclass(frozen=True)
+class DeviceScreen:
+    """What the evaluator shows while idle: its window, the officer on duty, the complaint phone."""
+
+    window: Unit
+    officer: Staff | None
+    complaint_phone: str
+
+
+def window_officer_on_duty(window: Unit, now: datetime.datetime | None = None) -> Staff | None:
+    """The officer who made today's latest rated decision at `window`, else an on-duty officer of the window."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    latest = (
+        Invite.objects.filter(window=window, created_at__gte=start, created_at__lte=now)
+        .select_related("officer")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is not None and latest.officer.is_active:
+        return latest.officer
+    return (
+        Staff.objects.filter(unit=window, role=Role.WINDOW_OFFICER, duty_status=DutyStatus.ON_DUTY, is_active=True)
+        .order_by("id")
+        .first()
+    )
+
+
+def window_complaint_phone(window: Unit, today: datetime.date | None = None) -> str:
+    """The complaint phone of the county's guide in force, else the station's (or county's) phone."""
+    from catalog.selectors import version_in_force
+
+    county = window.county_or_self()
+    version = version_in_force(county=county, on=today or timezone.localdate()) if county else None
+    if version is not None:
+        phone = (
+            version.items.exclude(complaint_phone="")
+            .order_by("position", "code")
+            .values_list("complaint_phone", flat=True)
+            .first()
+        )
+        if phone:
+            return phone
+    for unit in (window.station, county):
+        if unit is not None and unit.phone:
+            return unit.phone
+    return ""
+
+
+def device_screen(*, device: Device) -> DeviceScreen:
+    """The idle screen of `device`."""
+    window = device.window
+    return DeviceScreen(window, window_officer_on_duty(window), window_complaint_phone(window))
+
+
 def device_heartbeat(*, device: Device, now: datetime.datetime | None = None) -> None:
     """Note that the device is alive; a silence longer than the offline threshold is recorded."""
     now = now or timezone.now()
@@ -195,14 +261,18 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
 def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | None:
     """The newest unrated invitation of the device's window after `after_id`; marks it shown."""
     fresh_since = timezone.now() - datetime.timedelta(hours=2)
-    invite = (
+    # Usually there is nothing: look with a cheap query first, load the case and officer only on a hit.
+    found = (
         Invite.objects.filter(
             window_id=device.window_id, id__gt=after_id, created_at__gte=fresh_since, rating__isnull=True
         )
-        .select_related("case", "case__item", "officer")
         .order_by("-id")
+        .values_list("id", flat=True)
         .first()
     )
+    if found is None:
+        return None
+    invite = Invite.objects.select_related("case", "case__item", "officer").get(pk=found)
     if invite is not None and invite.shown_at is None:
         Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=timezone.now(), shown_on=device)
     return invite
@@ -264,6 +334,9 @@ def rating_submit(
                 raise DomainError(_("该评价编号已用于其他办件。"), code="idempotency_key_reused")
             return existing
     problems = rating_input_problems(data)
+    if channel == Channel.DEFAULT:
+        # Nobody chose the default level, so there are no reasons to give, even if a city made it a bad one.
+        problems.pop("reasons", None)
     if problems:
         field, message = next(iter(problems.items()))
         raise DomainError(message, code="bad_rating", field=field)
@@ -338,6 +411,8 @@ def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
                 data=RatingInput(level, level, level, level),
                 channel=Channel.DEFAULT,
                 idempotency_key=f"default-{invite.pk}",
+                # The default takes effect when the link expires, whenever the job happens to run.
+                rated_at=invite.created_at + datetime.timedelta(days=settings.RATING_LINK_DAYS),
             )
         except DomainError:
             continue
@@ -391,6 +466,10 @@ def follow_up_record_call(*, follow_up: FollowUp, actor: Staff, called_at: datet
         raise DomainError(_("回访时间不能晚于现在。"), code="call_in_future", field="called_at")
     with transaction.atomic():
         locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.OPEN,))
+        if called_at < locked.rating.rated_at.replace(second=0, microsecond=0):
+            raise DomainError(_("回访时间不能早于差评时间（%(t)s）。")
+                              % {"t": timezone.localtime(locked.rating.rated_at).strftime("%Y-%m-%d %H:%M")},
+                              code="call_before_rating", field="called_at")
         locked.called_at, locked.call_notes, locked.status = called_at, notes, FollowUpStatus.CALLED
         locked.handled_by = actor
         locked.save()
@@ -447,7 +526,12 @@ def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
     count = 0
     for follow_up in late.select_related("rating__window"):
         with transaction.atomic():
-            FollowUp.objects.filter(pk=follow_up.pk).update(escalated_at=timezone.now())
+            # A conditional UPDATE claims the row, so two runs at once escalate (and audit) it only once.
+            claimed = FollowUp.objects.filter(pk=follow_up.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            )
+            if not claimed:
+                continue
             audit_record(
                 actor=None,
                 action="follow_up.escalated",

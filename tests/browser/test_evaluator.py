@@ -1,0 +1,144 @@
+"""The evaluator in a real browser: the officer decides, the window's tablet asks the applicant to rate."""
+
+import json
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from counter import services as counter
+from evaluations import hub, listener, services
+from evaluations.models import FollowUp, Rating
+from tests.counter.conftest import valid_id
+
+DEATH_MATERIALS = ("死者居民户口簿", "死者居民身份证", "申报人居民身份证")
+
+
+@pytest.fixture(autouse=True)
+def one_process(settings, monkeypatch):
+    """The live server is one process: its in-process hub wakes the tablet, no PostgreSQL listener is needed
+    (one would hold a connection that keeps the test database from being dropped). Long polls are short,
+    so nothing of a test still waits in the live server when the next one starts."""
+    settings.DEVICE_WAIT_SECONDS = 3
+    monkeypatch.setattr(listener, "ensure_started", lambda: False)
+    yield
+    listener.stop()
+
+
+@pytest.fixture
+def tablet(browser, live_server, city, people):
+    """The evaluator of window 1: paired beforehand, its token already in the tablet's localStorage."""
+    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
+                                  name="1号窗口评价器")
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    page = context.new_page()
+    page.goto("/evaluations/device/")
+    yield page
+    context.close()
+    # The tablet's last long poll still sleeps in the live server; end it while the test's data is there.
+    hub.wake_all()
+    time.sleep(0.3)
+
+
+def test_a_completed_case_appears_on_the_tablet_and_a_bad_rating_opens_a_follow_up(
+    page, sign_in, people, demo_guide, tablet, artifacts
+):
+    expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()
+    expect(tablet.get_by_text("王警官")).to_be_visible()
+    expect(tablet.get_by_text("0591-80000119")).to_be_visible()  # the guide's complaint phone
+    tablet.screenshot(path=str(artifacts / "evaluator-idle.png"))
+
+    # The officer completes a death registration on the spot, with every material.
+    sign_in("officer", people.password)
+    page.get_by_label("事项名称、编码或拼音首字母").fill("死亡注销")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=re.compile("死亡注销")).click()
+    page.get_by_label("申请人姓名").fill("林大爷")
+    page.get_by_label("公民身份号码").fill(valid_id())
+    page.get_by_label("联系电话").fill("13905910000")
+    for name in DEATH_MATERIALS:
+        page.locator("#materials").get_by_label(re.compile(name)).check()
+    page.get_by_role("button", name="材料齐全，受理").click()
+    decided = time.monotonic()
+    expect(page.locator("#case-status")).to_have_text(re.compile("已办结"))
+    expect(page.get_by_text("提醒申请人使用评价器评价")).to_be_visible()
+
+    # Within two seconds the tablet asks the applicant to rate this case.
+    expect(tablet.get_by_role("heading", name="请您对本次服务进行评价")).to_be_visible(timeout=2_000)
+    assert time.monotonic() - decided < 2.5
+    expect(tablet.get_by_text("死亡注销")).to_be_visible()
+    levels = tablet.locator("#levels")
+    for label in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
+        expect(levels.get_by_role("button", name=label, exact=True)).to_be_visible()
+
+    # 不满意 needs a reason: the applicant is told so, picks one, and submits.
+    levels.get_by_role("button", name="不满意", exact=True).click()
+    tablet.wait_for_timeout(500)  # the reasons scroll into view
+    tablet.screenshot(path=str(artifacts / "evaluator-bad-level.png"))
+    expect(tablet.get_by_role("button", name="服务态度：不满意")).to_have_attribute("aria-pressed", "true")
+    tablet.get_by_role("button", name="服务效率：基本满意").click()
+    tablet.get_by_role("button", name="提交评价").click()
+    expect(tablet.get_by_text("请至少选择一项不满意的原因。")).to_be_visible()
+    tablet.get_by_label("服务态度差").check()
+    tablet.get_by_label("意见建议（可不填）").fill("说话不耐烦")
+    tablet.screenshot(path=str(artifacts / "evaluator-rating.png"))
+    tablet.get_by_role("button", name="提交评价").click()
+    expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+
+    rating = Rating.objects.get()
+    assert (rating.level, rating.efficiency, rating.attitude, rating.reasons, rating.comment, rating.channel) == (
+        2, 3, 2, ["attitude"], "说话不耐烦", "device")
+    assert rating.officer == people.officer
+    assert FollowUp.objects.filter(rating=rating).exists()
+    # Then back to the idle screen, with the officer who just served.
+    expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible(timeout=10_000)
+
+
+def test_a_rating_made_while_the_network_is_down_is_kept_and_delivered_later(
+    people, city, demo_guide, tablet
+):
+    expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()
+    item = demo_guide.items.get(name="死亡注销")
+    materials = [m.pk for m in item.materials.all() if m.name in DEATH_MATERIALS]
+    case = counter.case_open(actor=people.officer, window=city.w1, item=item,
+                             applicant=counter.Applicant("林大爷", valid_id(), "13905910000"), material_ids=materials)
+    counter.case_accept(case=case, actor=people.officer)
+    expect(tablet.get_by_role("heading", name="请您对本次服务进行评价")).to_be_visible(timeout=3_000)
+
+    tablet.context.set_offline(True)
+    tablet.locator("#levels").get_by_role("button", name="非常满意", exact=True).click()
+    tablet.get_by_role("button", name="提交评价").click()
+    expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+    expect(tablet.get_by_text("网络中断，评价已保存在本机，恢复后自动提交")).to_be_visible()
+    assert "idempotency_key" in tablet.evaluate("window.localStorage.getItem('bw.device.outbox')")
+    assert not Rating.objects.exists()
+
+    tablet.context.set_offline(False)
+    expect(tablet.get_by_text("网络中断，评价已保存在本机，恢复后自动提交")).to_be_hidden(timeout=10_000)
+    rating = Rating.objects.get()
+    assert (rating.case, rating.level, rating.channel) == (case, 5, "device")
+    assert tablet.evaluate("window.localStorage.getItem('bw.device.outbox')") is None
+
+
+def test_the_tablet_pairs_with_a_code_typed_in(browser, live_server, city, people):
+    code = services.pairing_code_create(window=city.w2, actor=people.head)
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    tablet = context.new_page()
+    try:
+        tablet.goto("/evaluations/device/")
+        tablet.get_by_label("配对码（8位）").fill("WRONG123")
+        tablet.get_by_role("button", name="配对").click()
+        expect(tablet.get_by_text("配对码无效或已过期，请所长重新生成配对码。")).to_be_visible()
+
+        tablet.get_by_label("配对码（8位）").fill(code.lower())
+        tablet.get_by_label("设备名称").fill("2号窗口平板")
+        tablet.get_by_role("button", name="配对").click()
+        expect(tablet.get_by_role("heading", name="东街派出所2号窗口")).to_be_visible()
+        assert tablet.evaluate("window.localStorage.getItem('bw.device.token')")
+        assert city.w2.devices.get().name == "2号窗口平板"
+    finally:
+        context.close()

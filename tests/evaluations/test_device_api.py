@@ -1,0 +1,478 @@
+"""The evaluator devices' JSON API: pairing, heartbeat, the long poll for the next case, ratings."""
+
+import datetime
+import json
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+from freezegun import freeze_time
+
+from api import devices as device_api
+from api.openapi_devices import DEVICE_PATHS, DEVICE_SECURITY_SCHEMES
+from counter import services as counter
+from evaluations import hub, listener, services
+from evaluations.models import Device, DeviceOffline, FollowUp, Invite, PairingCode, Rating
+from tests.factories import StaffFactory
+
+NOW = "2026-11-27 09:00:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def _stop_listener():
+    """On PostgreSQL the first wait starts a LISTEN thread; stop it so the test database can be dropped."""
+    yield
+    listener.stop()
+
+
+@pytest.fixture
+def pair(city, people):
+    """pair(window) -> (device, token), paired through the services as a station head would."""
+
+    def make(window=None, name="1号窗口评价器"):
+        code = services.pairing_code_create(window=window or city.w1, actor=people.head)
+        paired = services.device_pair(code=code, name=name)
+        return paired.device, paired.token
+
+    return make
+
+
+@pytest.fixture
+def device(pair):
+    return pair()
+
+
+def auth(token):
+    return {"Authorization": f"Device {token}"}
+
+
+def post(client, url, body, token=None, raw=False):
+    data = body if raw else json.dumps(body, ensure_ascii=False)
+    return client.post(url, data, content_type="application/json", headers=auth(token) if token else {})
+
+
+def error_of(response):
+    return response.json()["error"]
+
+
+@pytest.fixture
+def notice(open_case, people):
+    """A case at window 1 with a one-time notice, hence a rating invitation."""
+    case = open_case(None, "出生医学证明")
+    counter.case_notify(case=case, actor=people.officer)
+    return Invite.objects.get(case=case)
+
+
+def rating_body(invite, **extra):
+    body = {"invite_id": invite.pk, "level": 5, "efficiency": 5, "quality": 4, "attitude": 5,
+            "reasons": [], "other_reason": "", "comment": "", "idempotency_key": "key-00000001"}
+    body.update(extra)
+    return body
+
+
+# --- pairing ----------------------------------------------------------------------------------
+
+
+def test_a_device_pairs_once_with_the_code_and_learns_its_window(client, city, people):
+    code = services.pairing_code_create(window=city.w1, actor=people.head)
+
+    response = post(client, "/api/devices/pair", {"code": code.lower()[:4] + "-" + code[4:], "name": "1号窗口平板"})
+
+    assert response.status_code == 201
+    data = response.json()
+    assert data["window"] == {"id": city.w1.pk, "name": city.w1.name, "station": city.dongjie.name}
+    assert Device.objects.get().name == "1号窗口平板"
+    assert services.device_for_token(data["token"]).window == city.w1
+
+    again = post(client, "/api/devices/pair", {"code": code, "name": "另一台"})
+    assert again.status_code == 400
+    assert error_of(again) == {"code": "bad_pairing_code", "field": "code",
+                               "message": "配对码无效或已过期，请所长重新生成配对码。"}
+    assert Device.objects.count() == 1
+
+
+def test_a_wrong_or_expired_code_is_explained(client, city, people):
+    with freeze_time(NOW) as clock:
+        code = services.pairing_code_create(window=city.w1, actor=people.head)
+        wrong = post(client, "/api/devices/pair", {"code": "ABCDEFGH", "name": "x"})
+        clock.tick(datetime.timedelta(minutes=services.PAIRING_CODE_MINUTES, seconds=1))
+        late = post(client, "/api/devices/pair", {"code": code, "name": "x"})
+
+    assert wrong.status_code == late.status_code == 400
+    assert "配对码无效或已过期" in error_of(wrong)["message"]
+    assert error_of(late)["code"] == "bad_pairing_code"
+    assert not Device.objects.exists()
+    assert PairingCode.objects.get().used_at is None
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", "{", json.dumps({"name": "x"}), json.dumps({"code": 12345678}),
+                                  json.dumps({"code": "ABCDEFGH", "name": ["x"]})])
+def test_pairing_with_a_malformed_body_is_a_clear_400(client, city, body):
+    response = post(client, "/api/devices/pair", body, raw=True)
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] in ("bad_json", "bad_field")
+    assert error_of(response)["message"]
+
+
+def test_a_wrong_method_is_a_json_405(client):
+    response = client.get("/api/devices/pair")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert error_of(response)["code"] == "method_not_allowed"
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, url", [("post", "/api/devices/heartbeat"), ("get", "/api/devices/me"),
+                                         ("get", "/api/devices/next"), ("post", "/api/devices/ratings")])
+def test_a_revoked_device_is_refused_on_every_call(client, people, device, method, url, settings):
+    settings.DEVICE_WAIT_SECONDS = 0
+    dev, token = device
+    services.device_revoke(device=dev, actor=people.head)
+
+    response = getattr(client, method)(url, content_type="application/json", headers=auth(token))
+
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "device_revoked"
+    assert "停用" in error_of(response)["message"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Device nope"}, {"Authorization": "Bearer x"}])
+def test_without_a_valid_token_the_answer_is_401(client, device, headers):
+    response = client.post("/api/devices/heartbeat", headers=headers)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Device")
+    assert error_of(response)["code"] == "device_unknown"
+
+
+def test_a_staff_session_never_authorises_a_device_call(client_for, people, device):
+    client = client_for(people.head)
+
+    assert client.post("/api/devices/heartbeat").status_code == 401
+    assert client.get("/api/devices/me").status_code == 401
+    assert client.get("/api/devices/next").status_code == 401
+
+
+# --- heartbeat and idle screen ----------------------------------------------------------------
+
+
+def test_heartbeat_keeps_the_device_online_and_a_silence_is_recorded_as_offline(client, city, pair):
+    with freeze_time(NOW) as clock:
+        dev, token = pair()
+        clock.tick(datetime.timedelta(seconds=30))
+        first = client.post("/api/devices/heartbeat", headers=auth(token))
+        clock.tick(datetime.timedelta(minutes=5))
+        client.post("/api/devices/heartbeat", headers=auth(token))
+
+    assert first.status_code == 200
+    assert first.json()["ok"] is True
+    assert first.json()["server_time"].startswith("2026-11-27T01:00:30")
+    gap = DeviceOffline.objects.get()
+    assert (gap.device, gap.window) == (dev, city.w1)
+    assert gap.ended_at - gap.started_at == datetime.timedelta(minutes=5)
+    dev.refresh_from_db()
+    assert services.device_is_online(dev, dev.last_seen_at)
+
+
+def test_the_idle_screen_shows_the_window_the_officer_on_duty_and_the_complaint_phone(
+    client, city, people, guide, open_case, device
+):
+    _dev, token = device
+    city.dongjie.phone = "0591-83330000"
+    city.dongjie.save()
+
+    before = client.get("/api/devices/me", headers=auth(token)).json()
+    colleague = StaffFactory(username="colleague", full_name="陈警官", police_number="350777", unit=city.w1)
+    counter.case_notify(case=open_case(None, "出生医学证明", actor=colleague), actor=colleague)
+    after = client.get("/api/devices/me", headers=auth(token)).json()
+
+    assert before["window"]["name"] == "东街派出所1号窗口"
+    assert before["officer"] == {"name": "王警官", "police_number": people.officer.police_number}
+    assert before["complaint_phone"] == "0591-87000000"  # from the county's guide
+    assert after["officer"] == {"name": "陈警官", "police_number": "350777"}  # today's latest decision
+
+
+def test_without_a_guide_the_complaint_phone_is_the_stations(client, city, device):
+    city.dongjie.phone = "0591-83330000"
+    city.dongjie.save()
+
+    assert client.get("/api/devices/me", headers=auth(device[1])).json()["complaint_phone"] == "0591-83330000"
+
+
+# --- waiting for the next case ----------------------------------------------------------------
+
+
+def test_next_returns_a_waiting_invitation_at_once_and_marks_it_shown(client, people, device, notice):
+    dev, token = device
+
+    response = client.get("/api/devices/next?after=0", headers=auth(token))
+
+    assert response.status_code == 200
+    assert response.json()["invite"] == {
+        "id": notice.pk, "case_number": notice.case.number, "item": "出生登记", "stage": "notice",
+        "stage_label": "一次性告知", "officer": {"name": "王警官", "police_number": people.officer.police_number},
+        "created_at": notice.created_at.isoformat(),
+    }
+    notice.refresh_from_db()
+    assert notice.shown_on == dev and notice.shown_at is not None
+
+
+def test_next_waits_and_answers_204_when_nothing_new_comes(client, device, notice, settings):
+    settings.DEVICE_WAIT_SECONDS = 0.3
+    start = time.monotonic()
+
+    response = client.get(f"/api/devices/next?after={notice.pk}", headers=auth(device[1]))
+
+    assert response.status_code == 204
+    assert 0.25 <= time.monotonic() - start < 2
+
+
+def test_a_device_never_gets_another_windows_invitation(client, city, people, open_case, pair, settings):
+    settings.DEVICE_WAIT_SECONDS = 0
+    _dev, token = pair(city.w1)
+    counter.case_notify(case=open_case(None, "出生医学证明", actor=people.officer2, window=city.w2),
+                        actor=people.officer2)
+
+    assert client.get("/api/devices/next", headers=auth(token)).status_code == 204
+
+
+@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "９"])
+def test_a_bad_after_is_a_clear_400(client, device, after):
+    response = client.get(f"/api/devices/next?after={after}", headers=auth(device[1]))
+
+    assert response.status_code == 400
+    assert error_of(response)["field"] == "after"
+
+
+def test_waiting_costs_no_query_and_each_wake_up_one_look(client, device, notice, settings, monkeypatch):
+    settings.DEVICE_WAIT_SECONDS = 0.6
+    monkeypatch.setattr(listener, "ensure_started", lambda: False)  # no wake-ups from PostgreSQL's listener
+    dev, token = device
+    url = f"/api/devices/next?after={notice.pk}"
+
+    with CaptureQueriesContext(connection) as quiet:
+        client.get(url, headers=auth(token))
+    waker = threading.Timer(0.2, hub.wake, args=[dev.window_id])  # a wake-up with nothing new behind it
+    waker.start()
+    with CaptureQueriesContext(connection) as woken:
+        response = client.get(url, headers=auth(token))
+    waker.join()
+
+    assert response.status_code == 204
+    assert len(quiet) <= 3  # the device, the heartbeat (not due), the invitation
+    assert len(woken) == len(quiet) + 2  # after the wake-up: is the device still active, anything new?
+
+
+# serialized_rollback: the flush afterwards must not re-create content types under new ids, or the browser
+# tests that restore the migrations' rows after it would collide with them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_next_answers_within_a_second_when_the_officer_decides_during_the_wait(client, people, open_case, pair,
+                                                                                settings):
+    settings.DEVICE_WAIT_SECONDS = 10
+    _dev, token = pair()
+    case = open_case(None, "出生医学证明")
+
+    def decide():
+        time.sleep(0.3)
+        try:
+            counter.case_notify(case=case, actor=people.officer)
+        finally:
+            connections.close_all()
+
+    officer = threading.Thread(target=decide)
+    start = time.monotonic()
+    officer.start()
+    response = client.get("/api/devices/next?after=0", headers=auth(token))
+    elapsed = time.monotonic() - start
+    officer.join()
+
+    assert response.status_code == 200
+    assert response.json()["invite"]["case_number"] == case.number
+    assert elapsed < 1.5
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="LISTEN/NOTIFY needs PostgreSQL")
+def test_on_postgresql_a_notification_from_another_process_wakes_the_waiters(db, city):
+    import psycopg
+
+    assert listener.ensure_started()
+    assert listener.wait_listening(10)
+    seen = hub.version(city.w1.pk)
+    with psycopg.connect(**listener.connection_params()) as other_process:
+        other_process.execute("SELECT pg_notify(%s, %s)", [hub.CHANNEL, str(city.w1.pk)])
+    start = time.monotonic()
+
+    assert hub.wait(city.w1.pk, seen, 5) != seen
+    assert time.monotonic() - start < 1
+
+
+def test_on_sqlite_there_is_no_listener(db):
+    if connection.vendor == "sqlite":
+        assert listener.ensure_started() is False
+
+
+def test_revoking_a_waiting_device_ends_its_wait(client, people, device, settings, monkeypatch):
+    settings.DEVICE_WAIT_SECONDS = 5
+    dev, token = device
+    real_wait = hub.wait
+
+    def station_head_revokes_meanwhile(window_id, seen, timeout):
+        services.device_revoke(device=dev, actor=people.head)  # wakes the window's waiters
+        return real_wait(window_id, seen, timeout)
+
+    monkeypatch.setattr(hub, "wait", station_head_revokes_meanwhile)
+    start = time.monotonic()
+    response = client.get("/api/devices/next", headers=auth(token))
+
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "device_revoked"
+    assert time.monotonic() - start < 1
+
+
+# --- ratings ----------------------------------------------------------------------------------
+
+
+def test_a_rating_is_stored_once_and_a_repeat_with_the_same_key_gets_the_same_answer(client, device, notice):
+    dev, token = device
+    body = rating_body(notice, rated_at="2020-01-01T00:00:00+08:00")
+
+    first = post(client, "/api/devices/ratings", body, token)
+    again = post(client, "/api/devices/ratings", body, token)
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.device, rating.level, rating.quality) == ("device", dev, 5, 4)
+    assert rating.rated_at == notice.created_at  # a device clock far behind is capped at the invitation
+    assert first.json()["rating"]["case_number"] == notice.case.number
+
+
+def test_a_second_rating_of_the_same_case_is_a_409(client, device, notice):
+    post(client, "/api/devices/ratings", rating_body(notice), device[1])
+
+    second = post(client, "/api/devices/ratings", rating_body(notice, idempotency_key="key-00000002"), device[1])
+
+    assert second.status_code == 409
+    assert error_of(second)["code"] == "already_rated"
+    assert Rating.objects.count() == 1
+
+
+def test_a_bad_review_with_a_reason_opens_a_follow_up(client, device, notice):
+    body = rating_body(notice, level=2, efficiency=3, quality=2, attitude=1, reasons=["attitude", "slow"],
+                       comment="等了很久")
+
+    response = post(client, "/api/devices/ratings", body, device[1])
+
+    assert response.status_code == 201
+    assert response.json()["rating"]["follow_up"] is True
+    follow_up = FollowUp.objects.get()
+    assert follow_up.rating.reasons == ["attitude", "slow"]
+
+
+def test_another_windows_invitation_is_403_and_an_unknown_one_404(client, city, pair, notice):
+    _dev, other_token = pair(city.w2, name="2号窗口评价器")
+    _dev, token = pair(city.w1)
+
+    other = post(client, "/api/devices/ratings", rating_body(notice), other_token)
+    unknown = post(client, "/api/devices/ratings", rating_body(notice, invite_id=notice.pk + 1000), token)
+
+    assert other.status_code == 403
+    assert error_of(other)["code"] == "wrong_window"
+    assert unknown.status_code == 404
+    assert error_of(unknown)["code"] == "unknown_invite"
+    assert not Rating.objects.exists()
+
+
+def test_a_staff_session_cannot_rate_even_with_a_device_token(client_for, people, device, notice):
+    client = client_for(people.officer)
+
+    response = post(client, "/api/devices/ratings", rating_body(notice), device[1])
+
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "staff_cannot_rate"
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"level": "abc"}, "level"),
+    ({"level": 9}, "level"),
+    ({"level": True}, "level"),
+    ({"level": 4.0}, "level"),
+    ({"efficiency": 0}, "efficiency"),
+    ({"level": 2, "reasons": []}, "reasons"),
+    ({"level": 1, "reasons": ["nope"]}, "reasons"),
+    ({"level": 2, "reasons": "attitude"}, "reasons"),
+    ({"level": 2, "reasons": ["other"], "other_reason": ""}, "other_reason"),
+    ({"comment": 5}, "comment"),
+    ({"comment": "长" * 501}, "comment"),
+    ({"invite_id": "1"}, "invite_id"),
+    ({"invite_id": None}, "invite_id"),
+    ({"idempotency_key": None}, "idempotency_key"),
+    ({"idempotency_key": "short"}, "idempotency_key"),
+    ({"idempotency_key": "空格 不行 000000"}, "idempotency_key"),
+    ({"rated_at": "yesterday"}, "rated_at"),
+    ({"rated_at": "2026-02-30T10:00:00"}, "rated_at"),
+])
+def test_a_malformed_rating_is_a_clear_400_naming_the_field(client, device, notice, change, field):
+    response = post(client, "/api/devices/ratings", rating_body(notice, **change), device[1])
+
+    assert response.status_code == 400
+    assert error_of(response)["field"] == field
+    assert error_of(response)["message"]
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["", "not json", "[]", "{\"invite_id\": ", "\"text\"", "[" * 100000])
+def test_a_body_that_is_not_a_json_object_is_a_clear_400(client, device, raw):
+    response = post(client, "/api/devices/ratings", raw, device[1], raw=True)
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "bad_json"
+
+
+# --- CSRF and the OpenAPI description ---------------------------------------------------------
+
+
+def test_only_the_token_endpoints_are_exempt_from_csrf(city, people, device, notice):
+    from evaluations import device_views
+
+    assert all(getattr(p.callback, "csrf_exempt", False) for p in device_api.urlpatterns)
+    assert not any(getattr(p.callback, "csrf_exempt", False) for p in device_views.urlpatterns)
+
+    client = Client(enforce_csrf_checks=True)
+    rated = post(client, "/api/devices/ratings", rating_body(notice), device[1])
+    client.force_login(people.head)
+    page = client.post(f"/evaluations/devices/windows/{city.w1.pk}/code/")
+
+    assert rated.status_code == 201
+    assert page.status_code == 403  # the station head's forms need their CSRF token
+    assert PairingCode.objects.count() == 1  # only the fixture's
+
+
+def test_the_openapi_paths_describe_exactly_the_device_endpoints():
+    documented = {}
+    for url, item in DEVICE_PATHS.items():
+        match = resolve(url)
+        assert match.func.__module__ == "api.devices", url
+        documented[match.url_name] = {m.upper() for m in item if m in ("get", "post")}
+        for method, operation in item.items():
+            assert operation["operationId"] and operation["summary"] and operation["responses"], (url, method)
+            if url != "/api/devices/pair":
+                assert operation["security"] == [{name: []} for name in DEVICE_SECURITY_SCHEMES]
+    assert documented == {
+        "device_pair": {"POST"}, "device_heartbeat": {"POST"}, "device_me": {"GET"}, "device_next": {"GET"},
+        "device_ratings": {"POST"},
+    }
+    ratings = DEVICE_PATHS["/api/devices/ratings"]["post"]
+    assert set(ratings["responses"]) >= {"200", "201", "400", "401", "403", "404", "409"}
+    body = ratings["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["required"]) == {"invite_id", "level", "idempotency_key"}
