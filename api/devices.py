@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -67,15 +68,23 @@ def _token(request) -> str:
     return token.strip() if scheme == "Device" else ""
 
 
+NUL_ESCAPE = re.compile(rb"\\u0000", re.IGNORECASE)
+
+
 def _json_body(request) -> dict:
     try:
         body = json.loads(request.body or b"")
+    except RawPostDataException as exc:
+        raise BadRequest(_("请求内容应为JSON对象。"), code="bad_json") from exc
     except RequestDataTooBig as exc:
         raise BadRequest(_("请求内容过大。"), code="bad_json") from exc
     except (ValueError, RecursionError) as exc:
         raise BadRequest(_("请求内容不是有效的JSON。"), code="bad_json") from exc
     if not isinstance(body, dict):
         raise BadRequest(_("请求内容应为JSON对象。"), code="bad_json")
+    if NUL_ESCAPE.search(request.body or b""):
+        # PostgreSQL text cannot hold NUL; say so instead of failing on save.
+        raise BadRequest(_("请求内容中不能包含空字符（\\u0000）。"), code="bad_json")
     return body
 
 

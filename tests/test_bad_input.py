@@ -71,3 +71,10 @@ def test_no_screen_answers_bad_input_with_a_server_error(people, case_and_docume
                 failures.append(("POST", url, response.status_code))
 
     assert failures == []
+
+
+def test_nul_characters_in_a_search_are_dropped_not_a_server_error(client_for, people, case_and_document):
+    response = client_for(people.officer).get("/counter/cases/", {"q": "张\x00三"})
+
+    assert response.status_code == 200
+    assert case_and_document[0].number in response.content.decode()

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush afterwards must not re-create content types under new ids, or the
+# next test that restores the database snapshot collides with them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @freeze_time("2026-11-27 09:00:00+08:00")
 def test_two_concurrent_decisions_one_wins_and_the_other_gets_a_conflict(open_case, people):
     case = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")

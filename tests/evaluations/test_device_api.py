@@ -476,3 +476,13 @@ def test_the_openapi_paths_describe_exactly_the_device_endpoints():
     assert set(ratings["responses"]) >= {"200", "201", "400", "401", "403", "404", "409"}
     body = ratings["requestBody"]["content"]["application/json"]["schema"]
     assert set(body["required"]) == {"invite_id", "level", "idempotency_key"}
+
+
+def test_a_nul_character_in_a_rating_is_refused_with_a_clear_400(client, device, notice):
+    _device, token = device
+
+    response = post(client, "/api/devices/ratings", rating_body(notice, comment="好\u0000"), token)
+
+    assert response.status_code == 400
+    assert "空字符" in error_of(response)["message"]
+    assert not notice.case.ratings.exists()
