@@ -97,6 +97,25 @@ def test_a_completed_case_appears_on_the_tablet_and_a_bad_rating_opens_a_follow_
     # Then back to the idle screen, with the officer who just served.
     expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible(timeout=10_000)
 
+    # The station head sees the follow-up, records the call-back, the verification and the fix.
+    page.get_by_role("button", name="退出").click()
+    sign_in("head", people.password)
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="差评回访").click()
+    follow_up = FollowUp.objects.get(rating=rating)
+    row = page.locator(f"tr[data-follow-up='{follow_up.pk}']")
+    expect(row).to_contain_text("服务态度差")
+    row.get_by_role("link", name=rating.case.number).click()
+    page.get_by_label("回访记录").fill("电话联系申请人，反映窗口民警说话不耐烦")
+    page.get_by_role("button", name="记录回访").click()
+    page.get_by_label("属实", exact=True).check()
+    page.get_by_label("核实情况").fill("调取窗口录音录像，情况属实")
+    page.get_by_role("button", name="记录核实结论").click()
+    page.get_by_label("整改情况").fill("已对民警批评教育，并向申请人电话致歉")
+    page.get_by_role("button", name="记录整改并办结").click()
+    expect(page.locator("#follow-up-status")).to_contain_text("已办结")
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.verdict, follow_up.handled_by) == ("closed", "true", people.head)
+
 
 def test_a_rating_made_while_the_network_is_down_is_kept_and_delivered_later(
     people, city, demo_guide, tablet
