@@ -1,0 +1,198 @@
+"""The bad-review loop: follow-ups (call back, verify, put right) and contests (申诉复核).
+
+Part of the evaluations services; callers use them through `evaluations.services`.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.errors import DomainError, PermissionDenied
+from evaluations.models import Contest, ContestStatus, FollowUp, FollowUpStatus, Rating, Verdict
+from org.models import Role, Staff
+from org.selectors import scope_of
+from workdays.services import add_workdays
+
+
+def follow_up_open(*, rating: Rating) -> FollowUp:
+    deadline = add_workdays(timezone.localdate(), settings.FOLLOW_UP_WORKING_DAYS)
+    follow_up = FollowUp.objects.create(
+        rating=rating,
+        station_id=rating.station_id,
+        county_id=rating.county_id,
+        city_id=rating.city_id,
+        deadline=deadline.date,
+        deadline_provisional=deadline.provisional,
+    )
+    audit_record(
+        actor=None,
+        action="follow_up.opened",
+        obj=follow_up,
+        unit=rating.window,
+        data={"case": rating.case.number, "deadline": str(deadline.date)},
+    )
+    return follow_up
+
+
+def _lock_follow_up(follow_up: FollowUp, actor: Staff, expected: tuple[str, ...]) -> FollowUp:
+    locked = FollowUp.objects.select_for_update().select_related("rating", "rating__window").get(pk=follow_up.pk)
+    scope = scope_of(actor)
+    if actor.role != Role.STATION_HEAD or scope.unit is None or locked.station_id != scope.unit.pk:
+        raise PermissionDenied(_("只有本所所长可以办理差评回访整改。"), code="not_station_head")
+    if locked.status not in expected:
+        raise DomainError(
+            _("回访整改当前状态为“%(s)s”，不能进行这一步。") % {"s": locked.get_status_display()}, code="bad_transition"
+        )
+    return locked
+
+
+def follow_up_record_call(*, follow_up: FollowUp, actor: Staff, called_at: datetime.datetime, notes: str) -> FollowUp:
+    """Record the call-back to the applicant (100% call-back)."""
+    notes = (notes or "").strip()
+    if len(notes) < 5:
+        raise DomainError(
+            _("请记录回访情况（至少5个字）：联系了谁、对方怎么说。"), code="call_notes", field="call_notes"
+        )
+    if called_at > timezone.now():
+        raise DomainError(_("回访时间不能晚于现在。"), code="call_in_future", field="called_at")
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.OPEN,))
+        if called_at < locked.rating.rated_at.replace(second=0, microsecond=0):
+            raise DomainError(
+                _("回访时间不能早于差评时间（%(t)s）。")
+                % {"t": timezone.localtime(locked.rating.rated_at).strftime("%Y-%m-%d %H:%M")},
+                code="call_before_rating",
+                field="called_at",
+            )
+        locked.called_at, locked.call_notes, locked.status = called_at, notes, FollowUpStatus.CALLED
+        locked.handled_by = actor
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="follow_up.called",
+            obj=locked,
+            unit=locked.rating.window,
+            data={"called_at": called_at.isoformat()},
+        )
+    return locked
+
+
+def follow_up_verify(*, follow_up: FollowUp, actor: Staff, verdict: str, verification: str) -> FollowUp:
+    """Record whether the bad review is true (属实 / 部分属实 / 不属实)."""
+    if verdict not in Verdict.values:
+        raise DomainError(_("请选择核实结论。"), code="verdict", field="verdict")
+    verification = (verification or "").strip()
+    if len(verification) < 5:
+        raise DomainError(_("请写明核实情况（至少5个字）。"), code="verification", field="verification")
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.CALLED,))
+        locked.verdict, locked.verification, locked.status = verdict, verification, FollowUpStatus.VERIFIED
+        locked.save()
+        audit_record(
+            actor=actor, action="follow_up.verified", obj=locked, unit=locked.rating.window, data={"verdict": verdict}
+        )
+    return locked
+
+
+def follow_up_close(*, follow_up: FollowUp, actor: Staff, rectification: str) -> FollowUp:
+    """Record what was put right (or, for an untrue review, what was explained) and close."""
+    rectification = (rectification or "").strip()
+    if len(rectification) < 5:
+        raise DomainError(_("请写明整改情况（至少5个字）。"), code="rectification", field="rectification")
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.VERIFIED,))
+        locked.rectification, locked.status, locked.closed_at = rectification, FollowUpStatus.CLOSED, timezone.now()
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="follow_up.closed",
+            obj=locked,
+            unit=locked.rating.window,
+            data={"late": locked.deadline < timezone.localdate()},
+        )
+    return locked
+
+
+def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
+    """Escalate to the county every follow-up past its deadline and not closed; return how many."""
+    today = today or timezone.localdate()
+    late = FollowUp.objects.filter(deadline__lt=today, escalated_at__isnull=True).exclude(status=FollowUpStatus.CLOSED)
+    count = 0
+    for follow_up in late.select_related("rating__window"):
+        with transaction.atomic():
+            # A conditional UPDATE claims the row, so two runs at once escalate (and audit) it only once.
+            claimed = FollowUp.objects.filter(pk=follow_up.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            audit_record(
+                actor=None,
+                action="follow_up.escalated",
+                obj=follow_up,
+                unit=follow_up.rating.window,
+                data={"deadline": str(follow_up.deadline)},
+            )
+        count += 1
+    return count
+
+
+def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -> Contest:
+    """The rated officer contests a bad review as mistaken or malicious (申诉复核)."""
+    if rating.officer_id != actor.pk:
+        raise PermissionDenied(_("只有被评价的民警本人可以申诉。"), code="not_rated_officer")
+    if not rating.is_bad:
+        raise DomainError(_("只有差评可以申诉复核。"), code="not_bad")
+    if ground not in ("mistaken", "malicious"):
+        raise DomainError(_("请选择申诉理由：误评或恶意差评。"), code="ground", field="ground")
+    statement = (statement or "").strip()
+    if len(statement) < 10:
+        raise DomainError(_("请写明申诉理由（至少10个字）。"), code="statement", field="statement")
+    try:
+        with transaction.atomic():
+            contest = Contest.objects.create(
+                rating=rating,
+                county_id=rating.county_id,
+                station_id=rating.station_id,
+                city_id=rating.city_id,
+                filed_by=actor,
+                ground=ground,
+                statement=statement,
+            )
+            audit_record(
+                actor=actor,
+                action="contest.filed",
+                obj=contest,
+                unit=rating.window,
+                data={"case": rating.case.number, "ground": ground},
+            )
+    except IntegrityError as exc:
+        raise DomainError(_("该评价已经申诉过。"), code="already_contested") from exc
+    return contest
+
+
+def contest_decide(*, contest: Contest, actor: Staff, upheld: bool, reason: str) -> Contest:
+    """The county decides a contest with reasons; an upheld one excludes the rating, which stays visible."""
+    scope = scope_of(actor)
+    if actor.role != Role.COUNTY_ADMIN or scope.unit is None or contest.county_id != scope.unit.pk:
+        raise PermissionDenied(_("只有本县局可以复核申诉。"), code="not_county_admin")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError(_("请写明复核意见（至少10个字）。"), code="decision_reason", field="reason")
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().select_related("rating").get(pk=contest.pk)
+        if locked.status != ContestStatus.PENDING:
+            raise DomainError(_("该申诉已经复核。"), code="already_decided")
+        locked.status = ContestStatus.UPHELD if upheld else ContestStatus.REJECTED
+        locked.decided_by, locked.decided_at, locked.decision_reason = actor, timezone.now(), reason
+        locked.save()
+        if upheld:
+            Rating.objects.filter(pk=locked.rating_id).update(excluded=True, excluded_reason=reason)
+        audit_record(
+            actor=actor, action="contest.decided", obj=locked, unit=locked.rating.window, data={"upheld": upheld}
+        )
+    return locked
