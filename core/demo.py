@@ -90,10 +90,6 @@ class DemoCity:
 
 def _unit(units: dict, name: str, code: str, kind: str, parent: Unit | None, **extra) -> Unit:
     unit = Unit(name=name, code=code, kind=kind, parent=parent, **extra)
-    if parent is not None:
-        unit.city = parent if parent.kind == UnitKind.CITY else parent.city
-        unit.county = parent if parent.kind == UnitKind.COUNTY else parent.county
-        unit.station = parent if parent.kind in (UnitKind.STATION, UnitKind.BRIGADE) else parent.station
     unit.save()
     units[code] = unit
     return unit

@@ -14,7 +14,7 @@ from core.audit import audit_record
 from core.errors import DomainError, PermissionDenied
 from evaluations.models import Contest, ContestStatus, FollowUp, FollowUpStatus, Rating, Verdict
 from org.models import Role, Staff
-from org.selectors import scope_of
+from org.selectors import holds_role_over
 from workdays.services import add_workdays
 
 
@@ -40,8 +40,7 @@ def follow_up_open(*, rating: Rating) -> FollowUp:
 
 def _lock_follow_up(follow_up: FollowUp, actor: Staff, expected: tuple[str, ...]) -> FollowUp:
     locked = FollowUp.objects.select_for_update().select_related("rating", "rating__window").get(pk=follow_up.pk)
-    scope = scope_of(actor)
-    if actor.role != Role.STATION_HEAD or scope.unit is None or locked.station_id != scope.unit.pk:
+    if not holds_role_over(actor, Role.STATION_HEAD, locked.station_id):
         raise PermissionDenied(_("只有本所所长可以办理差评回访整改。"), code="not_station_head")
     if locked.status not in expected:
         raise DomainError(
@@ -177,8 +176,7 @@ def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -
 
 def contest_decide(*, contest: Contest, actor: Staff, upheld: bool, reason: str) -> Contest:
     """The county decides a contest with reasons; an upheld one excludes the rating, which stays visible."""
-    scope = scope_of(actor)
-    if actor.role != Role.COUNTY_ADMIN or scope.unit is None or contest.county_id != scope.unit.pk:
+    if not holds_role_over(actor, Role.COUNTY_ADMIN, contest.county_id):
         raise PermissionDenied(_("只有本县局可以复核申诉。"), code="not_county_admin")
     reason = (reason or "").strip()
     if len(reason) < 10:

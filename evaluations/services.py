@@ -36,7 +36,7 @@ from evaluations.review_services import (  # noqa: F401
     follow_ups_escalate,
 )
 from org.models import DutyStatus, Role, Staff, Unit, UnitKind
-from org.selectors import scope_of
+from org.selectors import holds_role_over
 
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 PAIRING_CODE_LENGTH = 8
@@ -50,8 +50,7 @@ def _digest(secret: str) -> str:
 
 
 def _require_station_head_of(actor: Staff, window: Unit) -> None:
-    scope = scope_of(actor)
-    if actor.role != Role.STATION_HEAD or scope.unit is None or window.station_id != scope.unit.pk:
+    if not holds_role_over(actor, Role.STATION_HEAD, window.station_id):
         raise PermissionDenied(_("只有本所所长可以管理该窗口的评价器。"), code="not_station_head")
 
 

@@ -37,6 +37,12 @@ def scope_q(user: Staff, *, city: str = "city", county: str = "county", station:
     return Q(**{field: scope.unit})
 
 
+def holds_role_over(user: Staff, role: str, unit_id: int | None) -> bool:
+    """Whether `user` has `role` and `unit_id` is the very unit their scope is anchored at (their station or county)."""
+    scope = scope_of(user)
+    return user.role == role and scope.unit is not None and scope.unit.pk == unit_id
+
+
 def units_visible_to(user: Staff) -> QuerySet[Unit]:
     scope = scope_of(user)
     if scope.unit is None:

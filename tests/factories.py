@@ -2,19 +2,14 @@
 
 import factory
 
-from org.models import Category, DutyStatus, Role, Staff, Unit, UnitKind
+from org.models import Category, DutyStatus, Role, Staff, Unit
 
 PASSWORD = "Counter-pass-2026"
 
 
 def make_unit(name: str, code: str, kind: str, parent: Unit | None = None, **extra) -> Unit:
-    unit = Unit(name=name, code=code, kind=kind, parent=parent, **extra)
-    if parent is not None:
-        unit.city = parent if parent.kind == UnitKind.CITY else parent.city
-        unit.county = parent if parent.kind == UnitKind.COUNTY else parent.county
-        unit.station = parent if parent.kind in (UnitKind.STATION, UnitKind.BRIGADE) else parent.station
-    unit.save()
-    return unit
+    """Create a unit; Unit.save fills in its city, county and station."""
+    return Unit.objects.create(name=name, code=code, kind=kind, parent=parent, **extra)
 
 
 class StaffFactory(factory.django.DjangoModelFactory):

@@ -67,3 +67,13 @@ def test_a_user_without_a_unit_or_inactive_sees_nothing(people):
     people.head.is_active = False
     assert not units_visible_to(people.head).exists()
     assert not staff_visible_to(people.head).exists()
+
+
+def test_holds_role_over_needs_both_the_role_and_the_users_own_unit(people, city):
+    from org.selectors import holds_role_over
+
+    assert holds_role_over(people.head, "station_head", city.dongjie.pk)
+    assert not holds_role_over(people.head, "station_head", city.aofeng.pk)
+    assert not holds_role_over(people.officer, "station_head", city.dongjie.pk)
+    assert holds_role_over(people.county, "county_admin", city.gulou.pk)
+    assert not holds_role_over(people.outsider_county, "county_admin", city.gulou.pk)
