@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from core.models import AuditEvent
+from core.models import AuditEvent, scope_fields
 
 
 def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "",
@@ -11,15 +11,12 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    county = None
-    if unit is not None:
-        county = unit.county_or_self()
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=object_type,
         object_id=object_id,
         unit=unit,
-        county=county,
+        **(scope_fields(unit) if unit is not None else {}),
         data=data or {},
     )

@@ -2,20 +2,69 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 
-class AuditEvent(models.Model):
+
+class Scoped(models.Model):
+    """The city, county and station a row belongs to: the columns every scoped query filters on first.
+
+    Each holds the row's unit's ancestor of that level, or the unit itself when it is of that level, so
+    one filter (`org.selectors.scope_q`) serves every table, and the big tables can be partitioned or
+    distributed on `county_id` without changing a query. Fill them with `scope_fields(unit)`.
+    """
+
+    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class WindowScoped(Scoped):
+    """A row of one window: its window as well as the window's station, county and city."""
+
+    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+def scope_fields(unit, *, window: bool = False) -> dict[str, int | None]:
+    """The Scoped columns (as ids, so nothing is fetched) for a row of `unit`: a window, station, county or city."""
+    fields = unit.scope_ids()
+    if window:
+        fields["window_id"] = unit.pk
+    return fields
+
+
+def scope_copy(row, *, window: bool = True) -> dict[str, int | None]:
+    """The Scoped columns of another scoped row (a case, a rating), to give a row that belongs with it."""
+    fields = {"city_id": row.city_id, "county_id": row.county_id, "station_id": row.station_id}
+    if window:
+        fields["window_id"] = row.window_id
+    return fields
+
+
+class AuditEvent(Scoped):
     """One state change or sensitive read: who, when, where, what."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(_("动作"), max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
-    # The unit where it happened (a window for counter decisions) and its county, for scoping.
+    # The unit where it happened (a window for counter decisions); the scope columns are its ancestors.
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # An event with no unit (a calendar change, a failed sign-in of an unknown name) has no scope either.
+    city = models.ForeignKey(  # type: ignore[assignment]
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    county = models.ForeignKey(  # type: ignore[assignment]
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    station = models.ForeignKey(  # type: ignore[assignment]
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
