@@ -1,7 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 
 class UnitKind(models.TextChoices):
@@ -68,6 +69,11 @@ class Unit(models.Model):
                 names = "、".join(str(UnitKind(k).label) for k in allowed)
                 raise ValidationError({"parent": _("该类单位的上级应为：%(names)s。") % {"names": names}})
 
+    def city_or_self(self) -> "Unit | None":
+        if self.kind == UnitKind.CITY:
+            return self
+        return self.city
+
     def county_or_self(self) -> "Unit | None":
         if self.kind == UnitKind.COUNTY:
             return self
@@ -77,6 +83,15 @@ class Unit(models.Model):
         if self.kind in (UnitKind.STATION, UnitKind.BRIGADE):
             return self
         return self.station
+
+    def scope_ids(self) -> dict[str, int | None]:
+        """The ids of the unit's city, county and station, each the unit itself at its own level (no queries)."""
+        own = self.pk
+        return {
+            "city_id": own if self.kind == UnitKind.CITY else self.city_id,
+            "county_id": own if self.kind == UnitKind.COUNTY else self.county_id,
+            "station_id": own if self.kind in (UnitKind.STATION, UnitKind.BRIGADE) else self.station_id,
+        }
 
     @property
     def full_name(self) -> str:
@@ -133,9 +148,5 @@ class Staff(AbstractUser):
         return self.full_name or self.username
 
     def is_locked(self, now=None) -> bool:
-        now = now or timezone.now()
+        now = now or clock.now()
         return bool(self.locked_until and self.locked_until > now)
-
-    @property
-    def is_city_level(self) -> bool:
-        return self.role in (Role.CITY_ADMIN, Role.CITY_INSPECTOR)

@@ -1,46 +1,21 @@
-"""Reads of the unit tree, scoped by who is asking."""
-
-from dataclasses import dataclass
+"""Reads of the unit tree and staff, scoped by who is asking (the scope itself comes from org.access)."""
 
 from django.db.models import Q, QuerySet
 
-from org.models import Role, Staff, Unit, UnitKind
+from org.access import Scope, scope_of
+from org.models import Staff, Unit, UnitKind
+
+__all__ = ["Scope", "scope_of", "scope_q", "units_visible_to", "windows_visible_to", "counties_visible_to",
+           "can_see_unit", "staff_visible_to"]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The part of the tree a user may see: 'city', 'county' or 'station' level, or 'none'."""
-
-    level: str
-    unit: Unit | None
-
-
-def scope_of(user: Staff) -> Scope:
-    """Return the part of the unit tree `user` may see."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.unit_id is None:
-        return Scope("none", None)
-    unit = user.unit
-    if user.role in (Role.CITY_ADMIN, Role.CITY_INSPECTOR):
-        city = unit if unit.kind == UnitKind.CITY else unit.city
-        return Scope("city", city)
-    if user.role == Role.COUNTY_ADMIN:
-        return Scope("county", unit.county_or_self())
-    return Scope("station", unit.station_or_self())
-
-
-def scope_q(user: Staff, *, city: str = "city", county: str = "county", station: str = "station") -> Q:
-    """A filter for rows carrying city/county/station foreign keys, limited to what `user` may see."""
+def scope_q(user: Staff, *, through: str = "") -> Q:
+    """The filter of rows (core.models.Scoped) that `user` may see; `through` reaches them over a relation."""
     scope = scope_of(user)
     if scope.unit is None:
         return Q(pk__in=[])
-    field = {"city": city, "county": county, "station": station}[scope.level]
-    return Q(**{field: scope.unit})
-
-
-def holds_role_over(user: Staff, role: str, unit_id: int | None) -> bool:
-    """Whether `user` has `role` and `unit_id` is the very unit their scope is anchored at (their station or county)."""
-    scope = scope_of(user)
-    return user.role == role and scope.unit is not None and scope.unit.pk == unit_id
+    prefix = f"{through}__" if through else ""
+    return Q(**{f"{prefix}{scope.level}": scope.unit})
 
 
 def units_visible_to(user: Staff) -> QuerySet[Unit]:
@@ -61,7 +36,13 @@ def counties_visible_to(user: Staff) -> QuerySet[Unit]:
     if scope.unit is None:
         return Unit.objects.none()
     county = scope.unit.county_or_self()
-    return Unit.objects.filter(pk=county.pk)
+    return Unit.objects.filter(pk=county.pk) if county is not None else Unit.objects.none()
+
+
+def home_county(user: Staff) -> Unit | None:
+    """The county the user works in (the city roles have none)."""
+    scope = scope_of(user)
+    return scope.unit.county_or_self() if scope.unit is not None else None
 
 
 def can_see_unit(user: Staff, unit: Unit) -> bool:
@@ -73,3 +54,8 @@ def staff_visible_to(user: Staff) -> QuerySet[Staff]:
     if scope.unit is None:
         return Staff.objects.none()
     return Staff.objects.filter(unit__in=units_visible_to(user)).select_related("unit")
+
+
+def any_unit_exists() -> bool:
+    """Whether the unit tree has been set up at all (the demo loads only into an empty database)."""
+    return Unit.objects.exists()

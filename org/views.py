@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import SUPERVISOR_ROLES
+from org import access
 from org.forms import SignInForm
 from org.selectors import staff_visible_to
 from org.services import staff_decision_problem
@@ -31,7 +30,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "org/password_change.html"
-    success_url = reverse_lazy("core:home")
+    success_url = reverse_lazy("shell:home")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -42,8 +41,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def staff_list(request):
     """Who works in the user's units, and whether each may decide hukou cases (R8, R11)."""
-    if request.user.role not in SUPERVISOR_ROLES:
-        raise PermissionDenied
+    access.require(request.user, access.STAFF_READ)
     people = staff_visible_to(request.user).select_related("unit", "unit__station").order_by("unit__code", "role")
     rows = [{"staff": s, "problem": staff_decision_problem(s)} for s in people]
     return render(request, "org/staff_list.html", {"rows": rows})
