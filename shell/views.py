@@ -1,0 +1,104 @@
+"""The staff shell's own pages (home, audit log, health) and the error pages every screen falls back on."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from org import access
+from shell.forms import AuditFilterForm
+from shell.navigation import home_url_name
+from shell.selectors import audit_actions_visible_to, audit_events_visible_to
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    """Send each person to the screen they work on."""
+    return redirect(home_url_name(request.user))
+
+
+@login_required
+def audit_list(request):
+    """List the audit events of the user's units, newest first, 50 a page."""
+    access.require(request.user, access.AUDIT_READ)
+    events = audit_events_visible_to(request.user)
+    form = AuditFilterForm(request.GET or None, actions=audit_actions_visible_to(request.user))
+    if form.is_bound and form.is_valid():
+        events = form.apply(events)
+    elif form.is_bound:
+        events = events.none()
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"event": e, "data": json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else ""}
+            for e in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "shell/audit_list.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+    })
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+# --- error pages ---------------------------------------------------------------------------------
+
+L = gettext_lazy
+ERROR_TITLES = {
+    400: (L("请求有误"), L("提交的内容无法处理。请返回上一页检查后重新填写；如果一再出现，请刷新页面后重试。")),
+    403: (L("无权访问"), L("您没有查看或办理该内容的权限。如确需访问，请联系本单位管理员。")),
+    404: (L("未找到"), L("您要找的页面或记录不存在，或不在您的管辖范围内。")),
+    405: (L("请求方式不对"), L("该页面不支持这种操作，请从页面上的按钮或链接进入。")),
+    409: (L("记录已被他人处理"), L("该记录刚刚已被他人处理，您的操作未保存。请刷新页面查看最新情况后再办理。")),
+    500: (L("系统出错"), L("系统暂时无法完成您的请求，已记录错误。请稍后重试；如果一再出现，请联系系统管理员。")),
+}
+
+
+def _is_public(request: HttpRequest) -> bool:
+    """Pages for the public (and requests without a staff session) get the public layout, no staff menu."""
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    """A Chinese error page in the staff or public layout; `message` says what happened, when known."""
+    title, text = ERROR_TITLES.get(status, ERROR_TITLES[400])
+    template = "public_error.html" if _is_public(request) else "error.html"
+    return render(request, template, {"status": status, "title": title, "text": text, "message": message},
+                  status=status)
+
+
+def bad_request(request, exception=None):
+    return error_page(request, 400)
+
+
+def forbidden(request, exception=None):
+    message = str(exception) if exception and str(exception) and not isinstance(exception, type) else ""
+    return error_page(request, 403, message)
+
+
+def not_found(request, exception=None):
+    return error_page(request, 404)
+
+
+def server_error(request):
+    """Rendered without context processors or database access: the database may be what failed."""
+    title, text = ERROR_TITLES[500]
+    html = loader.get_template("500.html").render({"title": title, "text": text})
+    return HttpResponse(html, status=500)
+
+
+def csrf_failure(request, reason=""):
+    """The page expired or came from elsewhere: say so in Chinese instead of Django's English page."""
+    return error_page(request, 403, _("页面已过期或来源不明（安全校验未通过）。请刷新页面后重新提交；"
+                                      "若仍不行，请确认浏览器允许本网站的 Cookie。"))
