@@ -5,11 +5,11 @@ import re
 from django import forms
 from django.core.validators import RegexValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Guide, Item, Material, TimeLimitKind
+from core import clock
 
 
 class ClearErrorsMixin:
@@ -215,7 +215,7 @@ class PublishForm(ClearErrorsMixin, forms.Form):
     def clean_effective_date(self):
         # The service decides; checking here too lets a bad date and a missing note be reported together.
         day = self.cleaned_data["effective_date"]
-        today = timezone.localdate()
+        today = clock.today()
         if day < today:
             raise forms.ValidationError(
                 _("生效日期不能早于今天（%(today)s），已经办理的业务不能改按新版本。请选择今天或以后的日期。")

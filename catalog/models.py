@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from core import clock
 from core.errors import DomainError
 
 
@@ -78,7 +79,7 @@ class GuideVersion(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     effective_date = models.DateField(_("生效日期"), null=True, blank=True)
     note = models.CharField(_("修订说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

@@ -5,7 +5,8 @@ from datetime import date
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from catalog.models import Guide, GuideVersion, Item, VersionStatus
-from org.models import Role, Staff, Unit
+from org import access
+from org.models import Staff, Unit
 from org.selectors import counties_visible_to
 
 # The search box at the counter never needs more than this.
@@ -22,6 +23,11 @@ def version_in_force(*, county: Unit, on: date) -> GuideVersion | None:
         .order_by("-effective_date", "-number")
         .first()
     )
+
+
+def guide_of(county: Unit) -> Guide | None:
+    """The county's one guide, or None before it has one."""
+    return Guide.objects.filter(county=county).select_related("county").first()
 
 
 def version_latest_published(guide: Guide) -> GuideVersion | None:
@@ -84,9 +90,4 @@ def guides_visible_to(user: Staff) -> QuerySet[Guide]:
 
 def can_edit_guide(user: Staff, county: Unit) -> bool:
     """Whether `user` is the county administrator of `county`, the only one who may write its guide."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.unit_id is None:
-        return False
-    if user.role != Role.COUNTY_ADMIN:
-        return False
-    own = user.unit.county_or_self()
-    return own is not None and own.pk == county.pk
+    return access.can(user, access.GUIDE_EDIT, county)

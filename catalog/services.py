@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import (
@@ -22,9 +21,11 @@ from catalog.models import (
     TimeLimitKind,
     VersionStatus,
 )
-from catalog.selectors import can_edit_guide, version_latest_published
+from catalog.selectors import version_latest_published
+from core import clock
 from core.audit import audit_record
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError
+from org import access
 from org.models import Staff, Unit, UnitKind
 
 ITEM_FIELDS = (
@@ -49,11 +50,8 @@ class PublishRefused(DomainError):
 
 
 def _require_editor(actor: Staff, county: Unit) -> None:
-    if not can_edit_guide(actor, county):
-        raise PermissionDenied(
-            _("只有%(county)s的县局管理员可以修改该县的办事指南。") % {"county": county.name},
-            code="not_guide_editor",
-        )
+    access.require(actor, access.GUIDE_EDIT, county,
+                   message=_("只有%(county)s的县局管理员可以修改该县的办事指南。") % {"county": county.name})
 
 
 def _lock_draft(version: GuideVersion) -> GuideVersion:
@@ -153,7 +151,7 @@ def _clean_days(data: Mapping[str, Any], field: str, label: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        days = int(value)
+        days = int(str(value))
     except (TypeError, ValueError) as exc:
         raise DomainError(_("%(label)s请填写整数天数。") % {"label": label}, code="bad_days", field=field) from exc
     if days < 1 or days > 400:
@@ -215,7 +213,7 @@ def _clean_item(data: Mapping[str, Any]) -> dict[str, Any]:
 def _clean_materials(materials: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     cleaned = []
     for n, raw in enumerate(materials, start=1):
-        m = {field: _clean_text(raw, field) for field in MATERIAL_FIELDS}
+        m: dict[str, Any] = {field: _clean_text(raw, field) for field in MATERIAL_FIELDS}
         _check_lengths(Material, m, field_for_error="materials")
         if not m["name"]:
             raise DomainError(_("第%(n)s项材料没有填写名称。") % {"n": n}, code="bad_material", field="materials")
@@ -307,12 +305,11 @@ def publish_problems(version: GuideVersion) -> list[str]:
     return problems
 
 
-def _publish(draft: GuideVersion, actor: Staff | None, effective_date: date, note: str,
-             *, allow_past: bool) -> GuideVersion:
-    today = timezone.localdate()
+def _publish(draft: GuideVersion, actor: Staff, effective_date: date | None, note: str) -> GuideVersion:
+    today = clock.today()
     if effective_date is None:
         raise DomainError(_("请填写生效日期。"), code="effective_date_missing", field="effective_date")
-    if not allow_past and effective_date < today:
+    if effective_date < today:
         raise DomainError(
             _("生效日期不能早于今天（%(today)s），已经办理的业务不能改按新版本。请选择今天或以后的日期。")
             % {"today": today.isoformat()},
@@ -321,7 +318,7 @@ def _publish(draft: GuideVersion, actor: Staff | None, effective_date: date, not
     latest = (
         draft.guide.versions.filter(status=VersionStatus.PUBLISHED).order_by("-effective_date", "-number").first()
     )
-    if latest is not None and effective_date < latest.effective_date:
+    if latest is not None and latest.effective_date is not None and effective_date < latest.effective_date:
         raise DomainError(
             _("生效日期不能早于已发布的第%(number)s版的生效日期（%(date)s），否则新旧版本的先后会颠倒。")
             % {"number": latest.number, "date": latest.effective_date.isoformat()},
@@ -333,8 +330,8 @@ def _publish(draft: GuideVersion, actor: Staff | None, effective_date: date, not
     draft.status = VersionStatus.PUBLISHED
     draft.effective_date = effective_date
     draft.note = (note or "").strip()[:200]
-    draft.published_at = timezone.now()
-    draft.published_by = actor if getattr(actor, "pk", None) else None
+    draft.published_at = clock.now()
+    draft.published_by = actor
     draft.save()
     audit_record(actor=actor, action="catalog.guide_publish", obj=draft, unit=draft.guide.county,
                  data={"number": draft.number, "effective_date": effective_date.isoformat(), "note": draft.note,
@@ -347,7 +344,7 @@ def guide_publish(*, version: GuideVersion, actor: Staff, effective_date: date, 
     """Publish a draft from `effective_date` on; from then on the version never changes."""
     _require_editor(actor, version.guide.county)
     draft = _lock_draft(version)
-    return _publish(draft, actor, effective_date, note, allow_past=False)
+    return _publish(draft, actor, effective_date, note)
 
 
 @transaction.atomic
@@ -368,3 +365,39 @@ def guide_notice_update(*, guide: Guide, actor: Staff, data: Mapping[str, Any]) 
     audit_record(actor=actor, action="catalog.notice_update", obj=guide, unit=guide.county,
                  data={"before": before, "after": clean})
     return guide
+
+
+@transaction.atomic
+def guide_import(*, county: Unit, actor: Staff, items: Iterable[Mapping[str, Any]], effective_date: date,
+                 note: str = "") -> GuideVersion:
+    """Load a whole guide prepared elsewhere into a new version of `county`'s guide and publish it.
+
+    Each item is a mapping of the item's fields with its "materials" (a list of mappings); each is checked
+    exactly as one typed in on the item page, and publishing follows the usual rules (effective today or
+    later, every item complete). The county's guide is created if it has none; an open draft refuses it.
+    """
+    _require_editor(actor, county)
+    guide = Guide.objects.filter(county=county).first() or guide_create_for_county(county=county, actor=actor)
+    guide = Guide.objects.select_for_update().select_related("county").get(pk=guide.pk)
+    if guide.versions.filter(status=VersionStatus.DRAFT).exists():
+        raise DomainError(_("已有未发布的草稿，请先发布或放弃该草稿再导入。"), code="draft_exists")
+    rows = []
+    codes: set[str] = set()
+    for n, spec in enumerate(items, start=1):
+        clean = _clean_item({"position": n * 10, **{k: v for k, v in spec.items() if k != "materials"}})
+        if clean["code"] in codes:
+            raise DomainError(_("事项编码 %(code)s 重复。") % {"code": clean["code"]}, code="duplicate_code",
+                              field="code")
+        codes.add(clean["code"])
+        rows.append((clean, _clean_materials(spec.get("materials") or [])))
+    number = (guide.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    draft = GuideVersion.objects.create(guide=guide, number=number, created_by=actor)
+    for clean, materials in rows:
+        item = Item(version=draft, **clean)
+        item.save()
+        Material.objects.bulk_create(
+            Material(item=item, position=position, **row) for position, row in enumerate(materials)
+        )
+    audit_record(actor=actor, action="catalog.guide_import", obj=draft, unit=county,
+                 data={"number": number, "items": [clean["code"] for clean, _m in rows]})
+    return _publish(draft, actor, effective_date, note)

@@ -2,12 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.forms.models import model_to_dict
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,8 +22,10 @@ from catalog.selectors import (
     version_items,
     version_upcoming,
 )
-from core.errors import DomainError, PermissionDenied
-from org.selectors import counties_visible_to
+from core import clock
+from core.errors import DomainError, form_error_add
+from org import access
+from org.selectors import counties_visible_to, home_county
 
 SEARCH_LIMIT = 50
 
@@ -37,8 +37,7 @@ def _guide(request, county_code: str) -> Guide:
 
 def _editable_guide(request, county_code: str) -> Guide:
     guide = _guide(request, county_code)
-    if not can_edit_guide(request.user, guide.county):
-        raise Forbidden
+    access.require(request.user, access.GUIDE_EDIT, guide.county)
     return guide
 
 
@@ -49,17 +48,11 @@ def _draft(request, guide: Guide) -> GuideVersion | None:
     return draft
 
 
-def _form_error(form, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it names, or at the top of the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 @login_required
 @require_GET
 def guide_list(request):
     """The counties the user can see, each with its version in force, upcoming version and draft."""
-    today = timezone.localdate()
+    today = clock.today()
     guides = {g.county_id: g for g in guides_visible_to(request.user)}
     rows = []
     for county in counties_visible_to(request.user).order_by("code"):
@@ -80,7 +73,7 @@ def guide_list(request):
 def guide_detail(request, county_code: str):
     """The version in force (or ?version=N), printable on A4 and posted at the window (R1)."""
     guide = _guide(request, county_code)
-    today = timezone.localdate()
+    today = clock.today()
     in_force = version_in_force(county=guide.county, on=today)
     can_edit = can_edit_guide(request.user, guide.county)
     requested = request.GET.get("version")
@@ -113,7 +106,7 @@ def version_history_view(request, county_code: str):
     versions = version_history(guide)
     if not can_edit:
         versions = versions.filter(status=VersionStatus.PUBLISHED)
-    today = timezone.localdate()
+    today = clock.today()
     return render(request, "catalog/version_history.html", {
         "guide": guide, "versions": versions, "in_force": version_in_force(county=guide.county, on=today),
         "can_edit": can_edit,
@@ -125,13 +118,10 @@ def version_history_view(request, county_code: str):
 def guide_create(request, county_code: str):
     """Start the county's guide and its first draft."""
     county = get_object_or_404(counties_visible_to(request.user), code=county_code)
-    if not can_edit_guide(request.user, county):
-        raise Forbidden
+    access.require(request.user, access.GUIDE_EDIT, county)
     try:
         guide = services.guide_create_for_county(county=county, actor=request.user)
         services.guide_draft_create(guide=guide, actor=request.user)
-    except PermissionDenied as exc:
-        raise Forbidden from exc
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("catalog:guide_list")
@@ -151,7 +141,7 @@ def draft_detail(request, county_code: str):
         "draft": draft,
         "items": version_items(draft) if draft else [],
         "problems": services.publish_problems(draft) if draft else [],
-        "in_force": version_in_force(county=guide.county, on=timezone.localdate()),
+        "in_force": version_in_force(county=guide.county, on=clock.today()),
     })
 
 
@@ -161,8 +151,6 @@ def draft_create(request, county_code: str):
     guide = _editable_guide(request, county_code)
     try:
         draft = services.guide_draft_create(guide=guide, actor=request.user)
-    except PermissionDenied as exc:
-        raise Forbidden from exc
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -178,8 +166,6 @@ def draft_discard(request, county_code: str):
     if draft is not None:
         try:
             services.guide_draft_discard(version=draft, actor=request.user)
-        except PermissionDenied as exc:
-            raise Forbidden from exc
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -202,10 +188,8 @@ def _item_page(request, county_code: str, item_id: int | None):
             try:
                 saved = services.item_save(version=draft, actor=request.user, data=form.cleaned_data,
                                            materials=materials_from(formset), item=item)
-            except PermissionDenied as exc:
-                raise Forbidden from exc
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error_add(form, exc)
             else:
                 messages.success(request, _("已保存事项“%(code)s %(name)s”。")
                                  % {"code": saved.code, "name": saved.name})
@@ -250,8 +234,6 @@ def item_delete(request, county_code: str, item_id: int):
     label = f"{item.code} {item.name}"
     try:
         services.item_delete(item=item, actor=request.user)
-    except PermissionDenied as exc:
-        raise Forbidden from exc
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -272,19 +254,17 @@ def draft_publish(request, county_code: str):
                 services.guide_publish(version=draft, actor=request.user,
                                        effective_date=form.cleaned_data["effective_date"],
                                        note=form.cleaned_data["note"])
-            except PermissionDenied as exc:
-                raise Forbidden from exc
             except services.PublishRefused as exc:
                 for problem in exc.problems:
                     form.add_error(None, problem)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error_add(form, exc)
             else:
                 messages.success(request, _("第%(number)s版已发布，自%(date)s起施行。")
                                  % {"number": draft.number, "date": form.cleaned_data["effective_date"].isoformat()})
                 return redirect(f"{_detail_url(county_code)}?version={draft.number}")
     else:
-        form = PublishForm(initial={"effective_date": timezone.localdate()})
+        form = PublishForm(initial={"effective_date": clock.today()})
     return render(request, "catalog/publish_form.html", {
         "guide": guide, "draft": draft, "form": form, "problems": services.publish_problems(draft),
         "item_count": draft.items.count(),
@@ -304,10 +284,8 @@ def notice_edit(request, county_code: str):
         if form.is_valid():
             try:
                 services.guide_notice_update(guide=guide, actor=request.user, data=form.cleaned_data)
-            except PermissionDenied as exc:
-                raise Forbidden from exc
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error_add(form, exc)
             else:
                 messages.success(request, _("已保存告知单格式，此后打印的补充材料告知单按新格式。"))
                 return redirect("catalog:draft_detail", county_code=county_code)
@@ -327,12 +305,12 @@ def item_search_json(request):
     if code:
         county = counties.filter(code=code).first()
     else:
-        own = user.unit.county_or_self() if user.unit_id else None
+        own = home_county(user)
         county = counties.filter(pk=own.pk).first() if own else None
     if county is None:
         return JsonResponse({"error": _("未找到该县（市、区）局，或不在您的管辖范围内。")}, status=404,
                             json_dumps_params={"ensure_ascii": False})
-    version = version_in_force(county=county, on=timezone.localdate())
+    version = version_in_force(county=county, on=clock.today())
     items = items_search(version=version, query=request.GET.get("q", ""))[:SEARCH_LIMIT] if version else []
     data = [
         {"id": item.pk, "code": item.code, "name": item.name, "time_limit": item.time_limit_text,

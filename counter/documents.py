@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils import timezone
-
 from catalog.models import Item, Material
+from core import clock
 from core.audit import audit_record
 from core.personal import mask_id_number, mask_phone
 from core.serials import serial_next
+from counter import hooks
 from counter.models import KIND_MARK, Case, Document, DocumentKind
 
 REMEDIES = (
@@ -56,7 +55,7 @@ def _snapshot(case: Case, kind: str, actor, *, number: str, issued_at, missing=(
         "title": guide.notice_title if kind == DocumentKind.NOTICE else TITLES[kind],
         "number": number,
         "issuer": f"{case.city.name}{case.county.name}{station.name}",
-        "issued_at": timezone.localtime(issued_at).strftime("%Y-%m-%d %H:%M"),
+        "issued_at": clock.localtime(issued_at).strftime("%Y-%m-%d %H:%M"),
         "case_number": case.number,
         "applicant": {
             "name": case.applicant_name,
@@ -73,12 +72,10 @@ def _snapshot(case: Case, kind: str, actor, *, number: str, issued_at, missing=(
         "materials_received": [
             m.describe for m in case.materials_presented.all().order_by("position", "pk")
         ],
-        "rating_hint": (
-            f"请您对本次服务作出评价：可在窗口评价器上评价，"
-            f"也可在{settings.RATING_LINK_DAYS}日内扫描二维码或访问下方链接评价。"
-        ),
-        "rating_url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/r/{case.rating_token}",
     }
+    # What the apps above add (evaluations: "rating_hint" and "rating_url", printed as text and QR code).
+    for extra in hooks.document_issuing.publish(case=case, kind=kind):
+        snapshot.update(extra)
     if kind == DocumentKind.NOTICE:
         snapshot.update({
             "materials_missing": [material_entry(m) for m in missing],
@@ -102,8 +99,8 @@ def _snapshot(case: Case, kind: str, actor, *, number: str, issued_at, missing=(
 def document_issue(*, case: Case, kind: str, actor, missing=(), notice_round: int = 1) -> Document:
     """Number and freeze a document for `case`; call inside the decision's transaction."""
     station = case.station
-    issued_at = timezone.now()
-    year = timezone.localtime(issued_at).year
+    issued_at = clock.now()
+    year = clock.localtime(issued_at).year
     serial = serial_next(f"doc:{station.pk}:{kind}:{year}")
     prefix = station.doc_prefix or station.code
     number = f"{prefix}{KIND_MARK[kind]}〔{year}〕第{serial:06d}号"

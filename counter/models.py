@@ -2,47 +2,19 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
+from core.models import WindowScoped
 
-class CaseStatus(models.TextChoices):
-    INTAKE = "intake", _("已收件待决定")
-    NOTICE = "notice", _("待补正（已一次性告知）")
-    ACCEPTED = "accepted", _("已受理办理中")
-    COMPLETED = "completed", _("已办结")
-    REFUSED = "refused", _("不予受理")
+# The states and decisions live in counter/states.py, the one table of the case workflow.
+from counter.states import OPEN_STATUSES, CaseStatus, Decision, Stage  # noqa: F401
 
 
-class Decision(models.TextChoices):
-    ACCEPT = "accept", _("受理")
-    NOTICE = "notice", _("一次性告知")
-    REFUSE = "refuse", _("不予受理")
-    COMPLETE = "complete", _("办结")
-
-
-# The one place where allowed transitions are written: decision -> states it may start from.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Decision.ACCEPT: (CaseStatus.INTAKE, CaseStatus.NOTICE),
-    Decision.NOTICE: (CaseStatus.INTAKE, CaseStatus.NOTICE),
-    Decision.REFUSE: (CaseStatus.INTAKE, CaseStatus.NOTICE),
-    Decision.COMPLETE: (CaseStatus.ACCEPTED,),
-}
-
-OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.NOTICE, CaseStatus.ACCEPTED)
-
-
-def _rating_token() -> str:
-    return secrets.token_urlsafe(9)
-
-
-class Case(models.Model):
+class Case(WindowScoped):
     """One application at a hukou window, recorded against the guide version in force at intake."""
 
     number = models.CharField(_("办件编号"), max_length=40, unique=True)
-    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="cases")
     guide_version = models.ForeignKey("catalog.GuideVersion", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="cases")
@@ -54,7 +26,7 @@ class Case(models.Model):
     materials_presented = models.ManyToManyField("catalog.Material", blank=True, related_name="+")
     status = models.CharField(_("状态"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.INTAKE)
     revision = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(_("收件时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("收件时间"), default=clock.now, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -67,8 +39,6 @@ class Case(models.Model):
     refused_at = models.DateTimeField(_("不予受理时间"), null=True, blank=True)
     refusal_basis = models.TextField(_("不予受理的法律依据"), blank=True)
     refusal_explanation = models.TextField(_("不予受理的理由"), blank=True)
-    # The applicant's short rating link (QR code on every document), see evaluations.
-    rating_token = models.CharField(max_length=16, unique=True, default=_rating_token, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -82,13 +52,13 @@ class Case(models.Model):
         return self.number
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         if self.deadline is None:
             return False
         if self.status == CaseStatus.ACCEPTED:
             return self.deadline < today
         if self.status == CaseStatus.COMPLETED and self.completed_at is not None:
-            return timezone.localtime(self.completed_at).date() > self.deadline
+            return clock.localtime(self.completed_at).date() > self.deadline
         return False
 
     @property
@@ -123,7 +93,7 @@ class Document(models.Model):
     snapshot = models.JSONField()
     # For notices: the missing materials it lists (the one-time rule compares against these).
     materials = models.ManyToManyField("catalog.Material", blank=True, related_name="+")
-    issued_at = models.DateTimeField(_("出具时间"), default=timezone.now)
+    issued_at = models.DateTimeField(_("出具时间"), default=clock.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -136,7 +106,7 @@ class Document(models.Model):
         return self.number
 
 
-class NoticeOverride(models.Model):
+class NoticeOverride(WindowScoped):
     """A station head let a later notice ask for something the first notice did not list (R3)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="overrides")
@@ -144,9 +114,7 @@ class NoticeOverride(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("理由"))
     added_materials = models.ManyToManyField("catalog.Material", related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-at"]

@@ -5,8 +5,8 @@ import datetime
 from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
-from django.utils import timezone
 
+from core import clock
 from counter.models import Case, CaseStatus, Document, NoticeOverride
 from org.models import Staff
 from org.selectors import scope_q
@@ -25,7 +25,7 @@ def overdue_q(today: datetime.date) -> Q:
 def cases_for_list(user: Staff, *, status: str = "", overdue: bool = False, window_id: int | None = None,
                    query: str = "", today: datetime.date | None = None) -> QuerySet[Case]:
     """Cases the user may see, overdue ones first, then the newest."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = cases_visible_to(user)
     if status:
         qs = qs.filter(status=status)
@@ -58,7 +58,7 @@ def document_for(user: Staff, public_id: str) -> Document:
 
 
 def status_counts(user: Staff, today: datetime.date | None = None) -> dict[str, int]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = cases_visible_to(user)
     counts = {s: 0 for s in CaseStatus.values}
     for row in qs.values("status").order_by().annotate(n=Count("id")):
@@ -69,6 +69,6 @@ def status_counts(user: Staff, today: datetime.date | None = None) -> dict[str, 
 
 
 def overrides_visible_to(user: Staff) -> QuerySet[NoticeOverride]:
-    return NoticeOverride.objects.filter(scope_q(user, city="county__city")).select_related(
+    return NoticeOverride.objects.filter(scope_q(user)).select_related(
         "case", "approved_by", "document"
     )

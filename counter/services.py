@@ -4,13 +4,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Item, Material
 from catalog.selectors import version_in_force
+from core import clock
 from core.audit import audit_record
-from core.errors import ConflictError, DomainError, PermissionDenied
+from core.errors import AccessDenied, ConflictError, DomainError
+from core.models import scope_fields
 from core.personal import (
     id_number_problem,
     normalize_id_number,
@@ -18,11 +19,12 @@ from core.personal import (
     phone_problem,
 )
 from core.serials import serial_next
+from counter import hooks
 from counter.documents import document_issue
-from counter.models import TRANSITIONS, Case, CaseStatus, Decision, Document, DocumentKind, NoticeOverride
-from evaluations.models import Stage
-from evaluations.services import invite_for_decision
-from org.models import Role, Staff, Unit, UnitKind
+from counter.models import Case, Document, DocumentKind, NoticeOverride
+from counter.states import CASE_WORKFLOW, STAGE_ENDED, CaseStatus, Decision
+from org import access
+from org.models import Staff, Unit, UnitKind
 from org.selectors import windows_visible_to
 from org.services import staff_require_decider
 from workdays.services import add_workdays
@@ -97,7 +99,7 @@ def _check_conditions(item: Item, conditions: Iterable[str]) -> list[str]:
 
 def _check_window(actor: Staff, window: Unit) -> None:
     if window.kind != UnitKind.WINDOW or not windows_visible_to(actor).filter(pk=window.pk).exists():
-        raise PermissionDenied(_("您不能在该窗口办理业务。"), code="window_out_of_scope")
+        raise AccessDenied(_("您不能在该窗口办理业务。"), code="window_out_of_scope")
 
 
 def case_open(
@@ -110,28 +112,27 @@ def case_open(
     material_ids: Iterable[int] = (),
 ) -> Case:
     """Record a new application at `window` for `item` of the guide in force today."""
-    if actor.role not in (Role.WINDOW_OFFICER, Role.WINDOW_STAFF, Role.STATION_HEAD):
-        raise PermissionDenied(_("只有窗口工作人员和所长可以登记办件。"), code="role")
+    access.require(actor, access.CASE_RECORD)
     _check_window(actor, window)
     problems = applicant_problems(applicant)
     if problems:
         field, message = next(iter(problems.items()))
         raise DomainError(message, code="bad_applicant", field=field)
-    version = version_in_force(county=window.county, on=timezone.localdate())
+    county, station = window.county, window.station
+    if county is None or station is None:  # a window always stands under both (Unit.save)
+        raise DomainError(_("该窗口不在任何派出所下，不能登记办件。"), code="window_not_placed", field="window")
+    version = version_in_force(county=county, on=clock.today())
     if version is None or item.version_id != version.pk:
         raise DomainError(_("该事项不在本县现行办事指南中，请重新选择事项。"), code="item_not_in_force", field="item")
     chosen_conditions = _check_conditions(item, conditions)
     materials = _check_materials(item, material_ids)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
-        year = timezone.localtime(now).year
+        year = clock.localtime(now).year
         serial = serial_next(f"case:{window.station_id}:{year}")
         case = Case.objects.create(
-            number=f"{window.station.code}-{year}-{serial:06d}",
-            city=window.city,
-            county=window.county,
-            station=window.station,
-            window=window,
+            number=f"{station.code}-{year}-{serial:06d}",
+            **scope_fields(window, window=True),
             guide_version=version,
             item=item,
             applicant_name=applicant.name.strip(),
@@ -181,14 +182,10 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
 
 
 def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
+    """R8, R11: a qualified officer on duty, re-read under the case's lock; then the workflow table."""
     staff_require_decider(actor)
     _check_window(actor, case.window)
-    if case.status not in TRANSITIONS[decision]:
-        raise DomainError(
-            _("办件当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": case.get_status_display(), "action": Decision(decision).label},
-            code="bad_transition",
-        )
+    CASE_WORKFLOW.check(case.status, decision)
 
 
 def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
@@ -216,12 +213,9 @@ def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
     return new
 
 
-# After these decisions the applicant is asked to rate the service; completion is rated too.
-RATED_STAGES = {Decision.NOTICE: Stage.NOTICE, Decision.REFUSE: Stage.REFUSAL}
-
-
 def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
-    """Save the decision, audit it, and ask the window's evaluator for a rating (R7)."""
+    """Save the decision, audit it, and say which stage ended (R7: evaluations asks for a rating)."""
+    CASE_WORKFLOW.check_target(decision, case.status)
     case.handled_by = actor
     case.save()
     audit_record(
@@ -231,9 +225,9 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
         unit=case.window,
         data={"number": case.number, "status": case.status, **data},
     )
-    stage = RATED_STAGES.get(decision) or (Stage.COMPLETION if case.status == CaseStatus.COMPLETED else None)
+    stage = STAGE_ENDED.get((decision, case.status))
     if stage is not None:
-        invite_for_decision(case=case, stage=stage, officer=actor)
+        hooks.stage_ended.publish(case=case, stage=stage, officer=actor)
     return case
 
 
@@ -253,14 +247,14 @@ def case_accept(
                 code="materials_missing",
                 field="materials",
             )
-        now = timezone.now()
+        now = clock.now()
         case.accepted_at = now
         if case.item.is_on_the_spot:
             case.status = CaseStatus.COMPLETED
             case.completed_at = now
-            case.deadline = timezone.localtime(now).date()
+            case.deadline = clock.localtime(now).date()
         else:
-            deadline = add_workdays(timezone.localtime(now).date(), case.item.promised_days or 0)
+            deadline = add_workdays(clock.localtime(now).date(), case.item.promised_days or 0)
             case.status = CaseStatus.ACCEPTED
             case.deadline = deadline.date
             case.deadline_provisional = deadline.provisional
@@ -312,7 +306,7 @@ def case_notify(
             added = [m for m in missing if m.pk not in listed]
         if added:
             names = "、".join(m.name for m in added)
-            if actor.role != Role.STATION_HEAD:
+            if not access.can(actor, access.CASE_NOTICE_OVERRIDE):
                 raise DomainError(
                     _(
                         "一次性告知：首次告知单未列出“%(names)s”，不得再次要求新材料。确需补充告知的，须由所长填写理由后出具。"
@@ -348,8 +342,7 @@ def case_notify(
                 document=document,
                 approved_by=actor,
                 reason=override_reason.strip(),
-                station=case.station,
-                county=case.county,
+                **scope_fields(case.window, window=True),
             )
             override.added_materials.set(added)
             audit_record(
@@ -379,7 +372,7 @@ def case_refuse(
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.REFUSE)
         case.status = CaseStatus.REFUSED
-        case.refused_at = timezone.now()
+        case.refused_at = clock.now()
         case.refusal_basis = legal_basis
         case.refusal_explanation = explanation
         _finish(case, actor, Decision.REFUSE, {"legal_basis": legal_basis})
@@ -393,15 +386,14 @@ def case_complete(*, case: Case, actor: Staff, expected_revision: int | None = N
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.COMPLETE)
         case.status = CaseStatus.COMPLETED
-        case.completed_at = timezone.now()
+        case.completed_at = clock.now()
         _finish(case, actor, Decision.COMPLETE, {"overdue": case.is_overdue()})
     return case
 
 
 def case_reveal_personal_data(*, case: Case, actor: Staff) -> dict[str, str]:
     """Return the unmasked ID number and phone, and log that `actor` saw them."""
-    if actor.role not in (Role.WINDOW_OFFICER, Role.STATION_HEAD):
-        raise PermissionDenied(_("您的角色不能查看完整的身份号码和电话。"), code="pii_role")
+    access.require(actor, access.CASE_REVEAL_PERSONAL_DATA)
     _check_window(actor, case.window)
     with transaction.atomic():
         audit_record(
@@ -417,7 +409,7 @@ def case_deadlines_refresh(*, actor: Staff | None = None) -> int:
         "item", "window"
     )
     for case in pending:
-        start = timezone.localtime(case.accepted_at).date()
+        start = clock.localtime(case.accepted_at).date()
         deadline = add_workdays(start, case.item.promised_days or 0)
         if deadline.date == case.deadline and deadline.provisional:
             continue

@@ -1,52 +1,44 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Item
 from catalog.selectors import items_search, version_in_force
-from core.errors import ConflictError, DomainError, PermissionDenied
+from core import clock
+from core.errors import ConflictError, DomainError, form_error_add
 from core.personal import mask_id_number, mask_phone
-from counter import services
+from counter import hooks, services
 from counter.documents_pdf import render_pdf
 from counter.forms import CaseOpenForm, DecisionForm
-from counter.models import CaseStatus, DocumentKind
+from counter.models import DocumentKind
 from counter.selectors import case_for, cases_for_list, document_for, status_counts
-from org.models import Role
-from org.selectors import scope_of, windows_visible_to
+from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
+from org import access
+from org.selectors import home_county, windows_visible_to
 from org.services import staff_decision_problem
-
-COUNTER_ROLES = (Role.WINDOW_OFFICER, Role.WINDOW_STAFF, Role.STATION_HEAD)
 
 
 def _require_counter(user):
-    if user.role not in COUNTER_ROLES:
-        raise DjangoPermissionDenied
-
-
-def _home_county(user):
-    scope = scope_of(user)
-    return scope.unit.county_or_self() if scope.unit is not None else None
+    access.require(user, access.CASE_RECORD)
 
 
 @login_required
 def desk(request):
     """The counter: find the item, see the window's open and overdue cases."""
     _require_counter(request.user)
-    county = _home_county(request.user)
-    version = version_in_force(county=county, on=timezone.localdate()) if county else None
+    county = home_county(request.user)
+    version = version_in_force(county=county, on=clock.today()) if county else None
     query = request.GET.get("q", "").strip()
     items = []
     if version is not None:
         items = list(items_search(version=version, query=query)) if query else list(version.items.all())
-    open_cases = cases_for_list(request.user).filter(status__in=(CaseStatus.INTAKE, CaseStatus.NOTICE,
-                                                                    CaseStatus.ACCEPTED))[:30]
+    open_cases = cases_for_list(request.user).filter(status__in=OPEN_STATUSES)[:30]
     return render(request, "counter/desk.html", {
         "version": version, "items": items, "query": query, "open_cases": open_cases,
         "counts": status_counts(request.user), "decision_problem": staff_decision_problem(request.user),
@@ -54,19 +46,14 @@ def desk(request):
 
 
 def _item_in_force(user, item_id) -> Item:
-    county = _home_county(user)
-    version = version_in_force(county=county, on=timezone.localdate()) if county else None
+    county = home_county(user)
+    version = version_in_force(county=county, on=clock.today()) if county else None
     if version is None:
         raise Http404
     try:
         return version.items.prefetch_related("materials").get(pk=item_id)
     except Item.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _apply_errors(form, exc: DomainError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 @login_required
@@ -96,11 +83,11 @@ def case_new(request, item_id: int):
                     elif action == "notice":
                         services.case_notify(case=case, actor=request.user)
             except DomainError as exc:
-                _apply_errors(form, exc)
+                form_error_add(form, exc)
             else:
                 messages.success(request, _result_message(case.number, action))
                 return redirect("counter:case_detail", number=case.number)
-        status = 400
+        status = 400  # the same form again, with what to correct and everything typed
     return render(request, "counter/case_new.html", {
         "form": form, "item": item, "decision_problem": staff_decision_problem(request.user),
     }, status=status)
@@ -134,9 +121,10 @@ def _case_context(request, case, form=None):
         "masked_id": mask_id_number(case.applicant_id_number),
         "masked_phone": mask_phone(case.applicant_phone),
         "decision_problem": staff_decision_problem(request.user),
-        "can_reveal": request.user.role in (Role.WINDOW_OFFICER, Role.STATION_HEAD),
-        "is_head": request.user.role == Role.STATION_HEAD,
+        "actions": [t.action for t in CASE_WORKFLOW.actions_from(case.status)],
         "overdue": case.is_overdue(),
+        # What the apps above the counter show on the case page (evaluations: the rating invitations).
+        "panels": [mark_safe(html) for html in hooks.case_panels.publish(case=case, user=request.user)],
     }
 
 
@@ -168,15 +156,12 @@ def case_decide(request, number: str):
             else:
                 services.case_complete(**common)
         except ConflictError as exc:
+            # Somebody decided first: show the case as it is now, with what happened.
             messages.error(request, exc.message)
-            status = 409
             case = case_for(request.user, number)
-            return render(request, "counter/case_detail.html", _case_context(request, case), status=status)
-        except PermissionDenied as exc:
-            _apply_errors(form, exc)
-            status = 403
+            return render(request, "counter/case_detail.html", _case_context(request, case), status=409)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            status = form_error_add(form, exc)
         else:
             messages.success(request, _result_message(case.number, action))
             return redirect("counter:case_detail", number=case.number)
@@ -189,10 +174,7 @@ def case_decide(request, number: str):
 def case_reveal(request, number: str):
     """Show the full ID number and phone once; the view is audited."""
     case = case_for(request.user, number)
-    try:
-        revealed = services.case_reveal_personal_data(case=case, actor=request.user)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from exc
+    revealed = services.case_reveal_personal_data(case=case, actor=request.user)
     context = _case_context(request, case)
     context.update({"masked_id": revealed["id_number"], "masked_phone": revealed["phone"], "revealed": True})
     return render(request, "counter/case_detail.html", context)
@@ -213,7 +195,7 @@ def case_list(request):
     return render(request, "counter/case_list.html", {
         "page": page, "status": status, "overdue": overdue, "window_id": window_id, "query": query,
         "statuses": CaseStatus.choices, "windows": windows_visible_to(request.user),
-        "counts": status_counts(request.user), "today": timezone.localdate(),
+        "counts": status_counts(request.user), "today": clock.today(),
     })
 
 

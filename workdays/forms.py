@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError
 from workdays.models import DayKind
 from workdays.rules import FIRST_YEAR, LAST_YEAR, NAME_MAX_LENGTH
 from workdays.schedule_text import ScheduleErrors, schedule_parse
@@ -19,11 +18,6 @@ def _date_field(label) -> forms.DateField:
         label=label, input_formats=DATE_FORMATS, error_messages={"invalid": _BAD_DATE},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-
-
-def form_error_add(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it is about, or above the form."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class YearEnterForm(forms.Form):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
+
 
 class DayKind(models.TextChoices):
     HOLIDAY = "holiday", _("法定节假日（放假）")
@@ -13,7 +15,7 @@ class CalendarYear(models.Model):
 
     year = models.PositiveIntegerField(_("年份"), unique=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_at = models.DateTimeField(default=clock.now, editable=False)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:

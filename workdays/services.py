@@ -5,9 +5,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.audit import audit_record
 from core.errors import ConflictError, DomainError
 from workdays import seed
@@ -158,7 +158,7 @@ def calendar_year_enter(*, year: int, holidays: list[tuple[datetime.date, str]],
             cal_year, _created = CalendarYear.objects.update_or_create(
                 year=year,
                 defaults={"source": source, "entered_by": actor if getattr(actor, "pk", None) else None,
-                          "entered_at": timezone.now()},
+                          "entered_at": clock.now()},
             )
             audit_record(actor=actor, action="workdays.year_entered", obj=cal_year,
                          data={"year": year, "source": source, "holidays": _listing(holidays),

@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError
-from workdays.access import calendar_can_edit, calendar_edit_check, calendar_read_check
-from workdays.forms import AddWorkdaysForm, DayAddForm, OnOrBeforeForm, YearEnterForm, form_error_add
+from core import clock
+from core.errors import DomainError, form_error_add
+from org import access
+from workdays.forms import AddWorkdaysForm, DayAddForm, OnOrBeforeForm, YearEnterForm
 from workdays.models import DayKind
 from workdays.rules import FIRST_YEAR, LAST_YEAR, weekday_label
 from workdays.selectors import calendar_days_of, calendar_year_get, calendar_years, years_missing
@@ -57,13 +57,13 @@ def _initial_year(request: HttpRequest, missing: list[int], today: datetime.date
 @login_required
 @require_http_methods(["GET", "POST"])
 def year_list(request: HttpRequest) -> HttpResponse:
-    calendar_read_check(request.user)
-    today = timezone.localdate()
+    access.require(request.user, access.CALENDAR_READ)
+    today = clock.today()
     missing = years_missing(today)
-    can_edit = calendar_can_edit(request.user)
+    can_edit = access.can(request.user, access.CALENDAR_EDIT)
     form = None
     if request.method == "POST":
-        calendar_edit_check(request.user)
+        access.require(request.user, access.CALENDAR_EDIT)
         form = YearEnterForm(request.POST)
         if form.is_valid():
             schedule = form.schedule()
@@ -89,14 +89,14 @@ def year_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
-    calendar_read_check(request.user)
+    access.require(request.user, access.CALENDAR_READ)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    can_edit = calendar_can_edit(request.user)
+    can_edit = access.can(request.user, access.CALENDAR_EDIT)
     cal_year = calendar_year_get(year)
     form = None
     if request.method == "POST":
-        calendar_edit_check(request.user)
+        access.require(request.user, access.CALENDAR_EDIT)
         form = DayAddForm(request.POST, year=year)
         if form.is_valid():
             try:
@@ -120,7 +120,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def day_remove(request: HttpRequest, year: int, day: datetime.date) -> HttpResponse:
-    calendar_edit_check(request.user)
+    access.require(request.user, access.CALENDAR_EDIT)
     try:
         calendar_day_remove(year=year, day=day, actor=request.user)
     except DomainError as exc:
