@@ -1,5 +1,29 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
+
+    def ready(self) -> None:
+        from core.jobs import daily_task_register
+        from counter import hooks as counter_hooks
+        from evaluations import checks, panels, services  # noqa: F401  (checks registers the system checks)
+
+        # R7: every notice, refusal and completion asks the window's evaluator for a rating.
+        counter_hooks.stage_ended.subscribe(services.invite_for_decision)
+        # Every issued document prints the applicant's rating link and its QR code.
+        counter_hooks.document_issuing.subscribe(services.document_rating_fields)
+        counter_hooks.case_panels.subscribe(panels.case_ratings_panel)
+
+        daily_task_register(
+            "ratings_default", order=20, run=services.ratings_default_apply,
+            doc="邀请评价满 RATING_LINK_DAYS 天仍未评价的，记录默认评价（不计入主动评价）",
+            report=lambda n: (f"ratings_default: {n} default rating(s) recorded "
+                              f"(level {settings.RATING_DEFAULT_LEVEL}, after {settings.RATING_LINK_DAYS} days)"),
+        )
+        daily_task_register(
+            "follow_ups_escalate", order=30, run=services.follow_ups_escalate,
+            doc="差评回访整改逾期未办结的，上报县局",
+            report=lambda n: f"follow_ups_escalate: {n} follow-up(s) escalated",
+        )

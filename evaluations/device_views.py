@@ -3,19 +3,20 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import clock
 from core.errors import DomainError
 from evaluations import services
 from evaluations.models import BAD_LEVELS, Device, Level, PairingCode, Reason
-from org.models import Role, Unit, UnitKind
+from org import access
+from org.models import Unit, UnitKind
 from org.selectors import scope_of
 
 INDICATORS = (
@@ -27,10 +28,8 @@ INDICATORS = (
 
 def _station_of_head(user) -> Unit:
     """The station (or brigade) of a station head; anybody else may not manage devices."""
-    scope = scope_of(user)
-    if user.role != Role.STATION_HEAD or scope.unit is None:
-        raise DjangoPermissionDenied
-    return scope.unit
+    access.require(user, access.DEVICE_MANAGE)
+    return scope_of(user).unit
 
 
 def _windows_of(station: Unit):
@@ -42,7 +41,7 @@ def device_list(request):
     """The station's windows with their evaluators, online or not, and the buttons to pair and revoke."""
     station = _station_of_head(request.user)
     windows = list(_windows_of(station))
-    now = timezone.now()
+    now = clock.now()
     devices = Device.objects.filter(window__in=windows).select_related("paired_by", "revoked_by")
     codes = PairingCode.objects.filter(window__in=windows, used_at__isnull=True, expires_at__gt=now)
     rows = []

@@ -6,16 +6,15 @@ service, render. Bad input comes back on the same page with a Chinese message an
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, PermissionDenied
+from core import clock
+from core.errors import DomainError, form_error_add
 from core.personal import mask_phone
 from evaluations import services
 from evaluations.forms import (
@@ -28,10 +27,8 @@ from evaluations.forms import (
     UsageFilterForm,
     UsageRecordsForm,
 )
-from evaluations.models import ContestStatus, FollowUpStatus
 from evaluations.selectors import (
     FOLLOW_UP_SHOWS,
-    SUPERVISOR_ROLES,
     RatingFilter,
     can_contest,
     can_decide_contest,
@@ -45,26 +42,12 @@ from evaluations.selectors import (
     ratings_filtered,
     with_reason_text,
 )
+from evaluations.states import FOLLOW_UP_WORKFLOW, ContestStatus
 from evaluations.stats import RATE_GAP_POINTS, RATE_MIN_INVITES, invites_visible_to, usage_report, window_offline_detail
-from org.models import Role
+from org import access
 from org.selectors import windows_visible_to
 
 PAGE_SIZE = 50
-# Codes of DomainErrors that mean "somebody already moved this record on": answered with 409.
-CONFLICT_CODES = {"bad_transition", "already_decided", "already_contested"}
-
-
-def _require_supervisor(user) -> None:
-    if user.role not in SUPERVISOR_ROLES:
-        raise DjangoPermissionDenied
-
-
-def _put_on_form(form, exc: DomainError) -> int:
-    """Show a service's refusal on the form; return the HTTP status for it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    if isinstance(exc, PermissionDenied):
-        return 403
-    return 409 if exc.code in CONFLICT_CODES else 400
 
 
 def _query_without_page(request) -> str:
@@ -79,32 +62,29 @@ def _query_without_page(request) -> str:
 @login_required
 def follow_up_list(request):
     """The station head's follow-ups (county and city: read-only), unfinished and nearest deadline first."""
-    _require_supervisor(request.user)
+    access.require(request.user, access.FOLLOW_UP_READ)
     show = request.GET.get("show", "all")
     if show not in FOLLOW_UP_SHOWS:
         show = "all"
-    today = timezone.localdate()
+    today = clock.today()
     page = Paginator(follow_ups_for_list(request.user, show=show, today=today), PAGE_SIZE).get_page(
         request.GET.get("page"))
     page.object_list = list(page.object_list)
     with_reason_text([fu.rating for fu in page.object_list])
     return render(request, "evaluations/followup_list.html", {
         "page": page, "show": show, "today": today, "counts": follow_up_counts(request.user, today),
-        "is_head": request.user.role == Role.STATION_HEAD, "query": _query_without_page(request),
+        "query": _query_without_page(request),
     })
 
 
-STEPS = {
-    "call": (FollowUpCallForm, FollowUpStatus.OPEN),
-    "verify": (FollowUpVerifyForm, FollowUpStatus.CALLED),
-    "close": (FollowUpCloseForm, FollowUpStatus.VERIFIED),
-}
+# The form of each step of the follow-up workflow (evaluations/states.py says which step comes when).
+STEP_FORMS = {"call": FollowUpCallForm, "verify": FollowUpVerifyForm, "close": FollowUpCloseForm}
 
 
 def _follow_up_page(request, follow_up, *, forms=None, status=200):
     forms = forms or {}
-    is_head = request.user.role == Role.STATION_HEAD
-    step = next((name for name, (_form, state) in STEPS.items() if state == follow_up.status), None)
+    steps = FOLLOW_UP_WORKFLOW.actions_from(follow_up.status)
+    step = steps[0].action if steps and access.can(request.user, steps[0].capability, follow_up) else None
     with_reason_text([follow_up.rating])
     context = {
         "fu": follow_up,
@@ -113,22 +93,21 @@ def _follow_up_page(request, follow_up, *, forms=None, status=200):
         "masked_phone": mask_phone(follow_up.rating.case.applicant_phone),
         "late": follow_up.is_late(),
         "closed_late": bool(follow_up.closed_at
-                            and timezone.localtime(follow_up.closed_at).date() > follow_up.deadline),
-        "is_head": is_head,
-        "step": step if is_head else None,
+                            and clock.localtime(follow_up.closed_at).date() > follow_up.deadline),
+        "step": step,
     }
     # A form for a step that is not the current one (e.g. sent from a stale page) cannot be shown in place.
     context["refusals"] = [str(e) for name, form in forms.items() if name != context["step"]
                            for errors in form.errors.values() for e in errors]
-    for name, (form_class, _state) in STEPS.items():
+    for name, form_class in STEP_FORMS.items():
         context[f"{name}_form"] = forms.get(name) or form_class(
-            initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)} if name == "call" else None)
+            initial={"called_at": clock.localtime().replace(second=0, microsecond=0)} if name == "call" else None)
     return render(request, "evaluations/followup_detail.html", context, status=status)
 
 
 @login_required
 def follow_up_detail(request, pk: int):
-    _require_supervisor(request.user)
+    access.require(request.user, access.FOLLOW_UP_READ)
     return _follow_up_page(request, follow_up_for(request.user, pk))
 
 
@@ -136,13 +115,12 @@ def follow_up_detail(request, pk: int):
 @require_POST
 def follow_up_step(request, pk: int, step: str):
     """Record one step: the call-back, the verification, or the rectification that closes it."""
-    _require_supervisor(request.user)
+    access.require(request.user, access.FOLLOW_UP_READ)
     follow_up = follow_up_for(request.user, pk)
-    if step not in STEPS:
+    if step not in STEP_FORMS:
         raise Http404
-    if request.user.role != Role.STATION_HEAD:
-        raise DjangoPermissionDenied  # county and city read follow-ups; the station head handles them
-    form = STEPS[step][0](request.POST)
+    access.require(request.user, access.FOLLOW_UP_HANDLE)  # county and city read follow-ups; the head handles them
+    form = STEP_FORMS[step](request.POST)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -160,7 +138,7 @@ def follow_up_step(request, pk: int, step: str):
                                          rectification=data["rectification"])
                 message = _("差评回访整改已办结。")
         except DomainError as exc:
-            status = _put_on_form(form, exc)
+            status = form_error_add(form, exc)
         else:
             messages.success(request, message)
             return redirect("evaluations:follow_up_detail", pk=follow_up.pk)
@@ -201,7 +179,7 @@ def _rating_page(request, rating, *, form=None, status=200):
         "contest": getattr(rating, "contest", None),
         "can_contest": can_contest(request.user, rating),
         "form": form or ContestFileForm(),
-        "can_see_follow_up": request.user.role in SUPERVISOR_ROLES,
+        "can_see_follow_up": access.can(request.user, access.FOLLOW_UP_READ),
     }, status=status)
 
 
@@ -215,8 +193,7 @@ def rating_detail(request, pk: int):
 def contest_file(request, pk: int):
     """The rated officer contests his own bad review as mistaken or malicious (申诉复核)."""
     rating = rating_for(request.user, pk)
-    if rating.officer_id != request.user.pk:
-        raise DjangoPermissionDenied
+    access.require(request.user, access.CONTEST_FILE, rating)
     form = ContestFileForm(request.POST)
     status = 400
     if form.is_valid():
@@ -224,7 +201,7 @@ def contest_file(request, pk: int):
             contest = services.contest_file(rating=rating, actor=request.user, ground=form.cleaned_data["ground"],
                                             statement=form.cleaned_data["statement"])
         except DomainError as exc:
-            status = _put_on_form(form, exc)
+            status = form_error_add(form, exc)
         else:
             messages.success(request, _("申诉已提交，等待县局复核。"))
             return redirect("evaluations:contest_detail", pk=contest.pk)
@@ -244,7 +221,7 @@ def contest_list(request):
     page = Paginator(contests_for_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluations/contest_list.html", {
         "page": page, "status": status, "statuses": ContestStatus.choices,
-        "is_county": request.user.role == Role.COUNTY_ADMIN, "query": _query_without_page(request),
+        "is_county": access.can(request.user, access.CONTEST_DECIDE), "query": _query_without_page(request),
     })
 
 
@@ -266,8 +243,7 @@ def contest_detail(request, pk: int):
 def contest_decide(request, pk: int):
     """The county administrator of the rating's county decides, with reasons."""
     contest = contest_for(request.user, pk)
-    if request.user.role != Role.COUNTY_ADMIN:
-        raise DjangoPermissionDenied
+    access.require(request.user, access.CONTEST_DECIDE)
     form = ContestDecideForm(request.POST)
     status = 400
     if form.is_valid():
@@ -276,7 +252,7 @@ def contest_decide(request, pk: int):
             services.contest_decide(contest=contest, actor=request.user, upheld=upheld,
                                     reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            status = _put_on_form(form, exc)
+            status = form_error_add(form, exc)
         else:
             messages.success(request, _("复核意见已记录：申诉成立，该评价已剔除（仍可查看）。") if upheld
                              else _("复核意见已记录：申诉不成立，该评价保留。"))
@@ -290,7 +266,7 @@ def contest_decide(request, pk: int):
 @login_required
 def usage(request):
     """Was the evaluator used? Per officer, window and day, with the two alerts."""
-    _require_supervisor(request.user)
+    access.require(request.user, access.USAGE_READ)
     windows = windows_visible_to(request.user)
     form = UsageFilterForm(request.GET, windows=windows)
     report = None
@@ -306,7 +282,7 @@ def usage(request):
 @login_required
 def usage_invites(request):
     """The invitations behind a usage figure: cases decided, screens shown or not, made while offline."""
-    _require_supervisor(request.user)
+    access.require(request.user, access.USAGE_READ)
     form = UsageRecordsForm(request.GET, windows=windows_visible_to(request.user))
     invites = invites_visible_to(request.user).none()
     if form.is_valid():
@@ -334,7 +310,7 @@ def usage_invites(request):
 @login_required
 def usage_offline(request):
     """The records behind a window's offline minutes."""
-    _require_supervisor(request.user)
+    access.require(request.user, access.USAGE_READ)
     windows = windows_visible_to(request.user)
     form = UsageRecordsForm(request.GET, windows=windows)
     detail, window = None, None

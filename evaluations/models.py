@@ -5,27 +5,29 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import DomainError
+from core.models import WindowScoped
+from counter.states import Stage
+
+# The states of follow-ups and contests live in evaluations/states.py, with their workflow tables.
+from evaluations.states import ContestStatus, FollowUpStatus  # noqa: F401
 
 
 class RatingImmutable(DomainError):
     code = "rating_immutable"
 
 
-class Device(models.Model):
+class Device(WindowScoped):
     """A tablet's browser at one window's counter, paired by a station head."""
 
     window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="devices")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("设备名称"), max_length=50)
     # sha256 of the device's secret token; the token itself lives only on the device.
     token_hash = models.CharField(max_length=64, unique=True)
-    paired_at = models.DateTimeField(default=timezone.now)
+    paired_at = models.DateTimeField(default=clock.now)
     paired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -50,7 +52,7 @@ class PairingCode(models.Model):
     window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     code_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     device = models.OneToOneField(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -78,25 +80,26 @@ def _link_token() -> str:
     return secrets.token_urlsafe(9)
 
 
-class Stage(models.TextChoices):
-    NOTICE = "notice", _("一次性告知")
-    REFUSAL = "refusal", _("不予受理")
-    COMPLETION = "completion", _("办结")
+class RatingLink(models.Model):
+    """The applicant's short link to rate a case (/r/<token>), printed with its QR code on every document."""
+
+    case = models.OneToOneField("counter.Case", on_delete=models.PROTECT, related_name="rating_link")
+    token = models.CharField(max_length=16, unique=True, default=_link_token, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.token}"
 
 
-class Invite(models.Model):
+class Invite(WindowScoped):
     """The rating screen asked of the window's device after a decision (R7)."""
 
     case = models.ForeignKey("counter.Case", on_delete=models.PROTECT, related_name="invites")
     stage = models.CharField(_("评价环节"), max_length=12, choices=Stage.choices)
-    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
     shown_at = models.DateTimeField(_("评价界面显示时间"), null=True, blank=True)
     shown_on = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    # The public short link printed on documents (QR code), valid for RATING_LINK_DAYS.
-    token = models.CharField(max_length=16, unique=True, default=_link_token)
     device_offline = models.BooleanField(_("发起时评价器离线"), default=False)
 
     class Meta:
@@ -135,16 +138,12 @@ class Channel(models.TextChoices):
     DEFAULT = "default", _("超期默认")
 
 
-class Rating(models.Model):
+class Rating(WindowScoped):
     """One rating per case and stage; nobody can change or delete it (R7)."""
 
     invite = models.OneToOneField(Invite, on_delete=models.PROTECT, related_name="rating")
     case = models.ForeignKey("counter.Case", on_delete=models.PROTECT, related_name="ratings")
     stage = models.CharField(max_length=12, choices=Stage.choices)
-    window = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(_("总体评价"), choices=Level.choices)
     efficiency = models.PositiveSmallIntegerField(_("服务效率"), choices=Level.choices)
@@ -156,8 +155,8 @@ class Rating(models.Model):
     channel = models.CharField(_("评价渠道"), max_length=10, choices=Channel.choices)
     device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     is_default = models.BooleanField(_("默认评价"), default=False)
-    rated_at = models.DateTimeField(_("评价时间"), default=timezone.now, db_index=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    rated_at = models.DateTimeField(_("评价时间"), default=clock.now, db_index=True)
+    received_at = models.DateTimeField(default=clock.now)
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     excluded = models.BooleanField(_("经申诉复核剔除"), default=False)
     excluded_reason = models.TextField(_("剔除理由"), blank=True)
@@ -195,22 +194,12 @@ class Verdict(models.TextChoices):
     FALSE = "false", _("不属实")
 
 
-class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("待回访")
-    CALLED = "called", _("已回访待核实")
-    VERIFIED = "verified", _("已核实待整改")
-    CLOSED = "closed", _("已办结")
-
-
-class FollowUp(models.Model):
+class FollowUp(WindowScoped):
     """A bad review called back, verified and put right on a deadline (Fujian: 10 working days)."""
 
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="follow_up")
-    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=clock.now)
     deadline = models.DateField(_("整改期限"))
     deadline_provisional = models.BooleanField(default=False)
     called_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
@@ -232,7 +221,7 @@ class FollowUp(models.Model):
         return f"{self.rating.case.number} {self.get_status_display()}"
 
     def is_late(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.status != FollowUpStatus.CLOSED and self.deadline < today
 
 
@@ -241,21 +230,12 @@ class ContestGround(models.TextChoices):
     MALICIOUS = "malicious", _("恶意差评")
 
 
-class ContestStatus(models.TextChoices):
-    PENDING = "pending", _("待县局复核")
-    UPHELD = "upheld", _("申诉成立，剔除该评价")
-    REJECTED = "rejected", _("申诉不成立")
-
-
-class Contest(models.Model):
+class Contest(WindowScoped):
     """An officer's 申诉复核 of a bad review; the county decides with reasons."""
 
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="contest")
-    county = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    station = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(default=timezone.now)
+    filed_at = models.DateTimeField(default=clock.now)
     ground = models.CharField(_("申诉理由类别"), max_length=10, choices=ContestGround.choices)
     statement = models.TextField(_("申诉说明"))
     status = models.CharField(_("状态"), max_length=10, choices=ContestStatus.choices, default=ContestStatus.PENDING)

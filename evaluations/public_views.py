@@ -1,7 +1,7 @@
 """The applicant's own rating page behind the QR code on every document (/r/<token>): no sign-in, Chinese, phones.
 
-The token is the case's `rating_token`. The page offers a form for every rating invitation of the case that
-is not rated yet and not older than RATING_LINK_DAYS days; it shows no personal data.
+The token is the case's rating link (evaluations.models.RatingLink). The page offers a form for every rating
+invitation of the case that is not rated yet and not older than RATING_LINK_DAYS days; it shows no personal data.
 """
 
 import datetime
@@ -12,13 +12,12 @@ from django import forms
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from core.errors import DomainError
-from counter.models import Case
-from evaluations.models import BAD_LEVELS, Channel, Invite, Level, Reason
+from core import clock
+from core.errors import DomainError, form_error_add
+from evaluations.models import BAD_LEVELS, Channel, Invite, Level, RatingLink, Reason
 from evaluations.services import RatingInput, rating_input_problems, rating_submit
 
 # Keys from this page are stored with a prefix, so they can never collide with a device's or the default job's.
@@ -136,7 +135,7 @@ def _describe(rating) -> dict:
         "other_reason": rating.other_reason,
         "comment": rating.comment,
         "channel": rating.get_channel_display(),
-        "rated_at": timezone.localtime(rating.rated_at),
+        "rated_at": clock.localtime(rating.rated_at),
         "is_default": rating.is_default,
     }
 
@@ -144,14 +143,16 @@ def _describe(rating) -> dict:
 @require_http_methods(["GET", "POST"])
 def rate_case(request, token: str):
     """Show the case's rating invitations; store a submitted rating once (channel QR) and show the thanks."""
-    case = Case.objects.select_related("item", "window", "station", "county").filter(rating_token=token).first()
-    if case is None:
+    link = (RatingLink.objects.select_related("case__item", "case__window", "case__station", "case__county")
+            .filter(token=token).first())
+    if link is None:
         return render(request, "evaluations/public_not_found.html", status=404)
+    case = link.case
     if request.user.is_authenticated:
         # R7: staff never rate for the applicant, not even on the applicant's phone.
         return render(request, "evaluations/public_forbidden.html", status=403)
     invites = list(Invite.objects.filter(case=case).select_related("rating").order_by("created_at", "id"))
-    now = timezone.now()
+    now = clock.now()
     bound: dict[str, PublicRatingForm] = {}
 
     if request.method == "POST":
@@ -172,7 +173,7 @@ def rate_case(request, token: str):
             except DomainError as exc:
                 if exc.code in ("already_rated", "link_expired"):
                     return redirect(f"{here}#stage-{stage}")
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_error_add(form, exc)
             else:
                 return redirect(f"{here}?rated={stage}#stage-{stage}")
         bound[stage] = form
@@ -188,7 +189,7 @@ def rate_case(request, token: str):
             entry.update(status="expired", rating=_describe(rating) if rating is not None else None)
         else:
             until = invite.created_at + datetime.timedelta(days=settings.RATING_LINK_DAYS)
-            entry.update(form=bound.get(invite.stage) or _blank_form(invite.stage), until=timezone.localtime(until))
+            entry.update(form=bound.get(invite.stage) or _blank_form(invite.stage), until=clock.localtime(until))
         entries.append(entry)
 
     return render(request, "evaluations/public_rate.html", {
@@ -197,7 +198,7 @@ def rate_case(request, token: str):
         "open_count": sum(1 for e in entries if e["status"] == "open"),
         "just_rated": request.GET.get("rated", "") if request.method == "GET" else "",
         "days": settings.RATING_LINK_DAYS,
-        "case_date": timezone.localtime(case.created_at).date(),
+        "case_date": clock.localtime(case.created_at).date(),
     })
 
 

@@ -7,24 +7,24 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.audit import audit_record
-from core.errors import DomainError, PermissionDenied
-from evaluations.models import Contest, ContestStatus, FollowUp, FollowUpStatus, Rating, Verdict
-from org.models import Role, Staff
-from org.selectors import holds_role_over
+from core.errors import DomainError
+from core.models import scope_copy
+from evaluations.models import Contest, FollowUp, Rating, Verdict
+from evaluations.states import CONTEST_WORKFLOW, FOLLOW_UP_WORKFLOW, ContestStatus, FollowUpStatus
+from org import access
+from org.models import Staff
 from workdays.services import add_workdays
 
 
 def follow_up_open(*, rating: Rating) -> FollowUp:
-    deadline = add_workdays(timezone.localdate(), settings.FOLLOW_UP_WORKING_DAYS)
+    deadline = add_workdays(clock.today(), settings.FOLLOW_UP_WORKING_DAYS)
     follow_up = FollowUp.objects.create(
         rating=rating,
-        station_id=rating.station_id,
-        county_id=rating.county_id,
-        city_id=rating.city_id,
+        **scope_copy(rating),
         deadline=deadline.date,
         deadline_provisional=deadline.provisional,
     )
@@ -38,14 +38,12 @@ def follow_up_open(*, rating: Rating) -> FollowUp:
     return follow_up
 
 
-def _lock_follow_up(follow_up: FollowUp, actor: Staff, expected: tuple[str, ...]) -> FollowUp:
+def _lock_follow_up(follow_up: FollowUp, actor: Staff, action: str) -> FollowUp:
+    """Re-read the follow-up under its lock; the station head of its station takes the table's next step."""
     locked = FollowUp.objects.select_for_update().select_related("rating", "rating__window").get(pk=follow_up.pk)
-    if not holds_role_over(actor, Role.STATION_HEAD, locked.station_id):
-        raise PermissionDenied(_("只有本所所长可以办理差评回访整改。"), code="not_station_head")
-    if locked.status not in expected:
-        raise DomainError(
-            _("回访整改当前状态为“%(s)s”，不能进行这一步。") % {"s": locked.get_status_display()}, code="bad_transition"
-        )
+    step = FOLLOW_UP_WORKFLOW.transition(action)
+    access.require(actor, step.capability, locked)
+    FOLLOW_UP_WORKFLOW.check(locked.status, action)
     return locked
 
 
@@ -56,14 +54,14 @@ def follow_up_record_call(*, follow_up: FollowUp, actor: Staff, called_at: datet
         raise DomainError(
             _("请记录回访情况（至少5个字）：联系了谁、对方怎么说。"), code="call_notes", field="call_notes"
         )
-    if called_at > timezone.now():
+    if called_at > clock.now():
         raise DomainError(_("回访时间不能晚于现在。"), code="call_in_future", field="called_at")
     with transaction.atomic():
-        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.OPEN,))
+        locked = _lock_follow_up(follow_up, actor, "call")
         if called_at < locked.rating.rated_at.replace(second=0, microsecond=0):
             raise DomainError(
                 _("回访时间不能早于差评时间（%(t)s）。")
-                % {"t": timezone.localtime(locked.rating.rated_at).strftime("%Y-%m-%d %H:%M")},
+                % {"t": clock.localtime(locked.rating.rated_at).strftime("%Y-%m-%d %H:%M")},
                 code="call_before_rating",
                 field="called_at",
             )
@@ -88,7 +86,7 @@ def follow_up_verify(*, follow_up: FollowUp, actor: Staff, verdict: str, verific
     if len(verification) < 5:
         raise DomainError(_("请写明核实情况（至少5个字）。"), code="verification", field="verification")
     with transaction.atomic():
-        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.CALLED,))
+        locked = _lock_follow_up(follow_up, actor, "verify")
         locked.verdict, locked.verification, locked.status = verdict, verification, FollowUpStatus.VERIFIED
         locked.save()
         audit_record(
@@ -103,29 +101,29 @@ def follow_up_close(*, follow_up: FollowUp, actor: Staff, rectification: str) ->
     if len(rectification) < 5:
         raise DomainError(_("请写明整改情况（至少5个字）。"), code="rectification", field="rectification")
     with transaction.atomic():
-        locked = _lock_follow_up(follow_up, actor, (FollowUpStatus.VERIFIED,))
-        locked.rectification, locked.status, locked.closed_at = rectification, FollowUpStatus.CLOSED, timezone.now()
+        locked = _lock_follow_up(follow_up, actor, "close")
+        locked.rectification, locked.status, locked.closed_at = rectification, FollowUpStatus.CLOSED, clock.now()
         locked.save()
         audit_record(
             actor=actor,
             action="follow_up.closed",
             obj=locked,
             unit=locked.rating.window,
-            data={"late": locked.deadline < timezone.localdate()},
+            data={"late": locked.deadline < clock.today()},
         )
     return locked
 
 
 def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
     """Escalate to the county every follow-up past its deadline and not closed; return how many."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     late = FollowUp.objects.filter(deadline__lt=today, escalated_at__isnull=True).exclude(status=FollowUpStatus.CLOSED)
     count = 0
     for follow_up in late.select_related("rating__window"):
         with transaction.atomic():
             # A conditional UPDATE claims the row, so two runs at once escalate (and audit) it only once.
             claimed = FollowUp.objects.filter(pk=follow_up.pk, escalated_at__isnull=True).update(
-                escalated_at=timezone.now()
+                escalated_at=clock.now()
             )
             if not claimed:
                 continue
@@ -142,8 +140,7 @@ def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
 
 def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -> Contest:
     """The rated officer contests a bad review as mistaken or malicious (申诉复核)."""
-    if rating.officer_id != actor.pk:
-        raise PermissionDenied(_("只有被评价的民警本人可以申诉。"), code="not_rated_officer")
+    access.require(actor, access.CONTEST_FILE, rating)
     if not rating.is_bad:
         raise DomainError(_("只有差评可以申诉复核。"), code="not_bad")
     if ground not in ("mistaken", "malicious"):
@@ -155,9 +152,7 @@ def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -
         with transaction.atomic():
             contest = Contest.objects.create(
                 rating=rating,
-                county_id=rating.county_id,
-                station_id=rating.station_id,
-                city_id=rating.city_id,
+                **scope_copy(rating),
                 filed_by=actor,
                 ground=ground,
                 statement=statement,
@@ -176,17 +171,16 @@ def contest_file(*, rating: Rating, actor: Staff, ground: str, statement: str) -
 
 def contest_decide(*, contest: Contest, actor: Staff, upheld: bool, reason: str) -> Contest:
     """The county decides a contest with reasons; an upheld one excludes the rating, which stays visible."""
-    if not holds_role_over(actor, Role.COUNTY_ADMIN, contest.county_id):
-        raise PermissionDenied(_("只有本县局可以复核申诉。"), code="not_county_admin")
+    access.require(actor, access.CONTEST_DECIDE, contest)
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise DomainError(_("请写明复核意见（至少10个字）。"), code="decision_reason", field="reason")
     with transaction.atomic():
         locked = Contest.objects.select_for_update().select_related("rating").get(pk=contest.pk)
-        if locked.status != ContestStatus.PENDING:
-            raise DomainError(_("该申诉已经复核。"), code="already_decided")
+        CONTEST_WORKFLOW.check(locked.status, "decide")
         locked.status = ContestStatus.UPHELD if upheld else ContestStatus.REJECTED
-        locked.decided_by, locked.decided_at, locked.decision_reason = actor, timezone.now(), reason
+        CONTEST_WORKFLOW.check_target("decide", locked.status)
+        locked.decided_by, locked.decided_at, locked.decision_reason = actor, clock.now(), reason
         locked.save()
         if upheld:
             Rating.objects.filter(pk=locked.rating_id).update(excluded=True, excluded_reason=reason)

@@ -12,23 +12,20 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from core import clock
 from evaluations.models import (
     BAD_LEVELS,
     Channel,
     Contest,
-    ContestStatus,
     FollowUp,
-    FollowUpStatus,
     Rating,
     Reason,
 )
-from org.models import Role, Staff
-from org.selectors import scope_of, scope_q
+from evaluations.states import CONTEST_WORKFLOW, ContestStatus, FollowUpStatus
+from org import access
+from org.models import Staff
+from org.selectors import scope_q
 
-# Roles that work at the window: they see their own ratings and contests only.
-WINDOW_ROLES = (Role.WINDOW_OFFICER, Role.WINDOW_STAFF)
-# Roles that see the follow-up lists and usage figures of their units.
-SUPERVISOR_ROLES = (Role.STATION_HEAD, Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.CITY_INSPECTOR)
 # An active rating is one the applicant gave; the 7-day default is not.
 ACTIVE_CHANNELS = (Channel.DEVICE, Channel.QR)
 
@@ -52,8 +49,8 @@ def day_range_q(field: str, date_from: datetime.date | None, date_to: datetime.d
 
 def ratings_visible_to(user: Staff) -> QuerySet[Rating]:
     qs = Rating.objects.filter(scope_q(user))
-    if user.role in WINDOW_ROLES:
-        qs = qs.filter(officer=user)
+    if not access.can(user, access.RATING_READ_UNITS):
+        qs = qs.filter(officer=user)  # window staff see their own ratings only
     return qs.select_related("case", "window", "station", "officer", "invite")
 
 
@@ -101,7 +98,7 @@ def rating_for(user: Staff, pk: int) -> Rating:
 
 
 def follow_ups_visible_to(user: Staff) -> QuerySet[FollowUp]:
-    if user.role not in SUPERVISOR_ROLES:
+    if not access.can(user, access.FOLLOW_UP_READ):
         return FollowUp.objects.none()
     return FollowUp.objects.filter(scope_q(user)).select_related(
         "rating", "rating__case", "rating__window", "rating__officer", "station", "handled_by"
@@ -113,7 +110,7 @@ FOLLOW_UP_SHOWS = ("open", "late", "escalated", "closed", "all")
 
 def follow_ups_for_list(user: Staff, *, show: str = "all", today: datetime.date | None = None) -> QuerySet[FollowUp]:
     """Follow-ups in the user's units: unfinished ones first, the nearest deadline first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = follow_ups_visible_to(user)
     if show == "open":
         qs = qs.exclude(status=FollowUpStatus.CLOSED)
@@ -137,7 +134,7 @@ def follow_up_for(user: Staff, pk: int) -> FollowUp:
 
 
 def follow_up_counts(user: Staff, today: datetime.date | None = None) -> dict[str, int]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = follow_ups_visible_to(user)
     unfinished = qs.exclude(status=FollowUpStatus.CLOSED)
     return {
@@ -152,8 +149,8 @@ def follow_up_counts(user: Staff, today: datetime.date | None = None) -> dict[st
 
 def contests_visible_to(user: Staff) -> QuerySet[Contest]:
     qs = Contest.objects.filter(scope_q(user))
-    if user.role in WINDOW_ROLES:
-        qs = qs.filter(filed_by=user)
+    if not access.can(user, access.RATING_READ_UNITS):
+        qs = qs.filter(filed_by=user)  # window staff see their own contests only
     return qs.select_related(
         "rating", "rating__case", "rating__window", "rating__officer", "filed_by", "decided_by", "county"
     )
@@ -178,14 +175,12 @@ def contest_for(user: Staff, pk: int) -> Contest:
 
 
 def can_decide_contest(user: Staff, contest: Contest) -> bool:
-    scope = scope_of(user)
-    return (user.role == Role.COUNTY_ADMIN and scope.unit is not None and contest.county_id == scope.unit.pk
-            and contest.status == ContestStatus.PENDING)
+    return access.can(user, access.CONTEST_DECIDE, contest) and CONTEST_WORKFLOW.allows(contest.status, "decide")
 
 
 def can_contest(user: Staff, rating: Rating) -> bool:
     """Whether `user` may still file a contest against this rating (the form is shown)."""
-    return rating.officer_id == user.pk and rating.is_bad and not hasattr(rating, "contest")
+    return access.can(user, access.CONTEST_FILE, rating) and rating.is_bad and not hasattr(rating, "contest")
 
 
 def reason_text(rating: Rating) -> str:

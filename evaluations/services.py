@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from catalog.selectors import version_in_force
+from core import clock, live
 from core.audit import audit_record
-from core.errors import DomainError, PermissionDenied
-from evaluations import hub
+from core.errors import AccessDenied, DomainError, Unauthenticated
+from core.models import scope_copy, scope_fields
 from evaluations.models import (
     BAD_LEVELS,
     Channel,
@@ -22,6 +24,7 @@ from evaluations.models import (
     Level,
     PairingCode,
     Rating,
+    RatingLink,
     Reason,
 )
 
@@ -35,8 +38,8 @@ from evaluations.review_services import (  # noqa: F401
     follow_up_verify,
     follow_ups_escalate,
 )
+from org import access
 from org.models import DutyStatus, Role, Staff, Unit, UnitKind
-from org.selectors import holds_role_over
 
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 PAIRING_CODE_LENGTH = 8
@@ -49,9 +52,13 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def window_key(window_id: int) -> str:
+    """The live hub's key of a window: its evaluators wait on it, a new invitation notifies it."""
+    return f"window:{window_id}"
+
+
 def _require_station_head_of(actor: Staff, window: Unit) -> None:
-    if not holds_role_over(actor, Role.STATION_HEAD, window.station_id):
-        raise PermissionDenied(_("只有本所所长可以管理该窗口的评价器。"), code="not_station_head")
+    access.require(actor, access.DEVICE_MANAGE, window)
 
 
 # --- devices ---------------------------------------------------------------------------------
@@ -68,7 +75,7 @@ def pairing_code_create(*, window: Unit, actor: Staff) -> str:
             window=window,
             code_hash=_digest(code),
             created_by=actor,
-            expires_at=timezone.now() + datetime.timedelta(minutes=PAIRING_CODE_MINUTES),
+            expires_at=clock.now() + datetime.timedelta(minutes=PAIRING_CODE_MINUTES),
         )
         audit_record(
             actor=actor,
@@ -96,21 +103,18 @@ def device_pair(*, code: str, name: str) -> Paired:
     digest = _digest(normalize_pairing_code(code))
     with transaction.atomic():
         pairing = PairingCode.objects.select_for_update().select_related("window").filter(code_hash=digest).first()
-        if pairing is None or pairing.used_at is not None or pairing.expires_at < timezone.now():
+        if pairing is None or pairing.used_at is not None or pairing.expires_at < clock.now():
             raise DomainError(_("配对码无效或已过期，请所长重新生成配对码。"), code="bad_pairing_code", field="code")
         window = pairing.window
         token = secrets.token_urlsafe(32)
         device = Device.objects.create(
-            window=window,
-            county=window.county,
-            station=window.station,
-            city=window.city,
+            **scope_fields(window, window=True),
             name=name,
             token_hash=_digest(token),
             paired_by=pairing.created_by,
-            last_seen_at=timezone.now(),
+            last_seen_at=clock.now(),
         )
-        pairing.used_at = timezone.now()
+        pairing.used_at = clock.now()
         pairing.device = device
         pairing.save(update_fields=["used_at", "device"])
         audit_record(actor=pairing.created_by, action="device.paired", obj=device, unit=window, data={"name": name})
@@ -122,11 +126,11 @@ def device_revoke(*, device: Device, actor: Staff) -> Device:
     with transaction.atomic():
         device = Device.objects.select_for_update().get(pk=device.pk)
         if device.revoked_at is None:
-            device.revoked_at = timezone.now()
+            device.revoked_at = clock.now()
             device.revoked_by = actor
             device.save(update_fields=["revoked_at", "revoked_by"])
             audit_record(actor=actor, action="device.revoked", obj=device, unit=device.window)
-    hub.notify(device.window_id)
+    live.notify(window_key(device.window_id))
     return device
 
 
@@ -146,9 +150,9 @@ def device_authenticate(token: str) -> Device:
     # No joins: this runs on every long poll of every device, and the window is rarely needed.
     device = Device.objects.filter(token_hash=_digest(token)).first() if token else None
     if device is None:
-        raise PermissionDenied(_("评价器未配对或配对已失效，请输入所长提供的配对码重新配对。"), code="device_unknown")
+        raise Unauthenticated(_("评价器未配对或配对已失效，请输入所长提供的配对码重新配对。"), code="device_unknown")
     if device.revoked_at is not None:
-        raise PermissionDenied(_("本评价器已被所长停用，请联系所长重新配对。"), code="device_revoked")
+        raise AccessDenied(_("本评价器已被所长停用，请联系所长重新配对。"), code="device_revoked")
     return device
 
 
@@ -163,8 +167,8 @@ class DeviceScreen:
 
 def window_officer_on_duty(window: Unit, now: datetime.datetime | None = None) -> Staff | None:
     """The officer who made today's latest rated decision at `window`, else an on-duty officer of the window."""
-    now = now or timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    now = now or clock.now()
+    start = clock.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     latest = (
         Invite.objects.filter(window=window, created_at__gte=start, created_at__lte=now)
         .select_related("officer")
@@ -182,10 +186,8 @@ def window_officer_on_duty(window: Unit, now: datetime.datetime | None = None) -
 
 def window_complaint_phone(window: Unit, today: datetime.date | None = None) -> str:
     """The complaint phone of the county's guide in force, else the station's (or county's) phone."""
-    from catalog.selectors import version_in_force
-
     county = window.county_or_self()
-    version = version_in_force(county=county, on=today or timezone.localdate()) if county else None
+    version = version_in_force(county=county, on=today or clock.today()) if county else None
     if version is not None:
         phone = (
             version.items.exclude(complaint_phone="")
@@ -209,7 +211,7 @@ def device_screen(*, device: Device) -> DeviceScreen:
 
 def device_heartbeat(*, device: Device, now: datetime.datetime | None = None) -> None:
     """Note that the device is alive; a silence longer than the offline threshold is recorded."""
-    now = now or timezone.now()
+    now = now or clock.now()
     last = device.last_seen_at
     if last is not None and (now - last).total_seconds() < HEARTBEAT_WRITE_SECONDS:
         return
@@ -221,7 +223,7 @@ def device_heartbeat(*, device: Device, now: datetime.datetime | None = None) ->
 
 
 def device_is_online(device: Device, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
+    now = now or clock.now()
     return (
         device.revoked_at is None
         and device.last_seen_at is not None
@@ -238,14 +240,16 @@ def window_has_online_device(window_id: int, now: datetime.datetime | None = Non
 
 
 def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
-    """Ask the window's evaluator for a rating of this stage; call inside the decision's transaction."""
+    """Ask the window's evaluator for a rating of this stage (R7).
+
+    Subscribed to counter.hooks.stage_ended, so it runs inside the decision's transaction.
+    """
     if Invite.objects.filter(case=case, stage=stage).exists():
         return None  # one rating per case and stage: a second notice does not ask again
     invite = Invite.objects.create(
         case=case,
         stage=stage,
-        window=case.window,
-        county=case.county,
+        **scope_copy(case),
         officer=officer,
         device_offline=not window_has_online_device(case.window_id),
     )
@@ -256,14 +260,45 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
         unit=case.window,
         data={"case": case.number, "stage": stage, "device_offline": invite.device_offline},
     )
-    window_id = case.window_id
-    transaction.on_commit(lambda: hub.notify(window_id))
+    key = window_key(case.window_id)
+    transaction.on_commit(lambda: live.notify(key))
     return invite
+
+
+# --- the applicant's rating link ------------------------------------------------------------------
+
+
+def rating_link_for(case) -> RatingLink:
+    """The case's one rating link (made the first time a document needs it)."""
+    link = RatingLink.objects.filter(case=case).first()
+    if link is not None:
+        return link
+    try:
+        with transaction.atomic():
+            return RatingLink.objects.create(case=case)
+    except IntegrityError:
+        return RatingLink.objects.get(case=case)
+
+
+def rating_url(link: RatingLink) -> str:
+    """The address printed on paper: PUBLIC_BASE_URL, then the rating page's path."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("rate:case", args=[link.token])
+
+
+def document_rating_fields(*, case, kind: str) -> dict[str, str]:
+    """What every issued document prints about rating (subscribed to counter.hooks.document_issuing)."""
+    return {
+        "rating_hint": (
+            f"请您对本次服务作出评价：可在窗口评价器上评价，"
+            f"也可在{settings.RATING_LINK_DAYS}日内扫描二维码或访问下方链接评价。"
+        ),
+        "rating_url": rating_url(rating_link_for(case)),
+    }
 
 
 def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | None:
     """The newest unrated invitation of the device's window after `after_id`; marks it shown."""
-    fresh_since = timezone.now() - datetime.timedelta(hours=2)
+    fresh_since = clock.now() - datetime.timedelta(hours=2)
     # Usually there is nothing: look with a cheap query first, load the case and officer only on a hit.
     found = (
         Invite.objects.filter(
@@ -277,7 +312,7 @@ def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | Non
         return None
     invite = Invite.objects.select_related("case", "case__item", "officer").get(pk=found)
     if invite is not None and invite.shown_at is None:
-        Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=timezone.now(), shown_on=device)
+        Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=clock.now(), shown_on=device)
     return invite
 
 
@@ -345,17 +380,17 @@ def rating_submit(
         raise DomainError(message, code="bad_rating", field=field)
     if channel == Channel.DEVICE:
         if device is None or not device.is_active:
-            raise PermissionDenied(_("评价器未配对或已停用。"), code="device_revoked")
+            raise AccessDenied(_("评价器未配对或已停用。"), code="device_revoked")
         if device.window_id != invite.window_id:
-            raise PermissionDenied(_("该办件不属于本窗口，本评价器不能评价。"), code="wrong_window")
+            raise AccessDenied(_("该办件不属于本窗口，本评价器不能评价。"), code="wrong_window")
     elif channel == Channel.QR:
-        if timezone.now() - invite.created_at > datetime.timedelta(days=settings.RATING_LINK_DAYS):
+        if clock.now() - invite.created_at > datetime.timedelta(days=settings.RATING_LINK_DAYS):
             raise DomainError(
                 _("评价期限（%(days)s天）已过，不能再评价。") % {"days": settings.RATING_LINK_DAYS}, code="link_expired"
             )
     elif channel != Channel.DEFAULT:
         raise DomainError(_("未知的评价渠道。"), code="bad_channel")
-    now = timezone.now()
+    now = clock.now()
     rated_at = min(rated_at or now, now)
     case = invite.case
     try:
@@ -364,10 +399,7 @@ def rating_submit(
                 invite=invite,
                 case=case,
                 stage=invite.stage,
-                window_id=invite.window_id,
-                station_id=case.station_id,
-                county_id=case.county_id,
-                city_id=case.city_id,
+                **scope_copy(invite),
                 officer_id=invite.officer_id,
                 level=data.level,
                 efficiency=data.efficiency,
@@ -403,7 +435,7 @@ def rating_submit(
 
 def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
     """Record the city's default level for invitations left unrated for RATING_LINK_DAYS days."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - datetime.timedelta(days=settings.RATING_LINK_DAYS)
     level = settings.RATING_DEFAULT_LEVEL
     made = 0

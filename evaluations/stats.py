@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core import clock
 from evaluations.models import Device, DeviceOffline, Invite
 from evaluations.selectors import ACTIVE_CHANNELS, day_range_q, local_midnight
 from org.models import Staff, Unit
@@ -221,7 +222,7 @@ class Usage:
 
 def invites_visible_to(user: Staff):
     """Invitations of the windows in the user's units (usage pages are for supervisors only)."""
-    return Invite.objects.filter(scope_q(user, city="county__city", station="window__station"))
+    return Invite.objects.filter(scope_q(user))
 
 
 def _figures_annotations() -> dict:
@@ -247,7 +248,7 @@ def _days(date_from: datetime.date, date_to: datetime.date) -> list[datetime.dat
 def usage_report(user: Staff, *, date_from: datetime.date, date_to: datetime.date, window_id: int | None = None,
                  now: datetime.datetime | None = None) -> Usage:
     """Usage figures of the windows `user` may see, for each day from `date_from` to `date_to`."""
-    now = now or timezone.now()
+    now = now or clock.now()
     windows = {w.pk: w for w in windows_visible_to(user).select_related("county", "station")}
     if window_id is not None:
         windows = {k: v for k, v in windows.items() if k == window_id}
@@ -319,7 +320,7 @@ def county_rates(county_ids, date_from: datetime.date, date_to: datetime.date) -
 def window_offline_detail(window: Unit, *, date_from: datetime.date, date_to: datetime.date,
                           now: datetime.datetime | None = None) -> dict:
     """The records behind a window's offline minutes: the stretches, the devices and their offline rows."""
-    now = now or timezone.now()
+    now = now or clock.now()
     spans = opening_hours()
     timeline = window_timelines([window.pk], local_midnight(date_from),
                                 local_midnight(date_to + datetime.timedelta(days=1)), now)[window.pk]
