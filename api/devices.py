@@ -1,215 +1,120 @@
 """The evaluator devices' JSON API: pair, heartbeat, wait for the next case, rate (R7).
 
 A device proves who it is with `Authorization: Device <token>`, never with a session cookie, so these
-endpoints are exempt from CSRF (nothing ambient authorises them) and a staff session authorises nothing
-here. Errors are JSON: {"error": {"code", "message" (Chinese), "field"}}. The OpenAPI description of
-these endpoints is api/openapi_devices.py.
+endpoints need no CSRF token (nothing ambient authorises them) and a staff session authorises nothing
+here. Every authenticated call counts as a heartbeat.
 """
 
-import datetime
-import json
-import re
 import time
-from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
-from django.http.request import RawPostDataException
-from django.urls import path
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
-from core.errors import DomainError, PermissionDenied
-from evaluations import hub, listener, services
+from api.schemas import (
+    DeviceOut,
+    DeviceRatingEnvelope,
+    Error,
+    HeartbeatOut,
+    MeOut,
+    NextOut,
+    OfficerOut,
+    PairIn,
+    PairOut,
+    QueryInt,
+    RatingIn,
+    WindowOut,
+    iso,
+)
+from core import clock, live
+from core.errors import AccessDenied, DomainError, NotFound
+from evaluations import services
 from evaluations.models import Channel, Device, Invite, Rating
 
-# HTTP status of each error code; a DomainError not listed here is a 400 (a PermissionDenied a 403).
-STATUS = {
-    "device_unknown": 401,
-    "device_revoked": 403,
-    "wrong_window": 403,
-    "staff_cannot_rate": 403,
-    "unknown_invite": 404,
-    "already_rated": 409,
-    "idempotency_key_reused": 409,
-    "method_not_allowed": 405,
+TAG = "评价器"
+ERRORS = {400: Error, 401: Error, 403: Error, 405: Error}
+
+
+class DeviceToken:
+    """`Authorization: Device <token>` -> the device (every authenticated call is also a heartbeat)."""
+
+    openapi_type = "apiKey"
+
+    def __init__(self, *, refuse_staff: bool = False):
+        self.refuse_staff = refuse_staff
+
+    def __call__(self, request: HttpRequest) -> Device:
+        if self.refuse_staff and request.user.is_authenticated:
+            # R7: a signed-in staff member can never rate, whatever token the request carries.
+            raise AccessDenied(_("工作人员不能评价：请退出工作人员账号，由申请人本人评价。"), code="staff_cannot_rate")
+        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+        device = services.device_authenticate(token.strip() if scheme == "Device" else "")
+        services.device_heartbeat(device=device)
+        return device
+
+
+# ninja reads the security scheme from these attributes.
+DeviceToken.openapi_security_schema = {  # type: ignore[attr-defined]
+    "type": "apiKey", "in": "header", "name": "Authorization",
+    "description": "`Authorization: Device <令牌>`；令牌由 POST /api/devices/pair 返回一次。"
+                   "工作人员的登录会话不能调用评价器接口。",
 }
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+device_token = DeviceToken()
+router = Router(tags=[TAG])
 
 
-class BadRequest(DomainError):
-    code = "bad_request"
+def _officer(officer) -> OfficerOut | None:
+    return OfficerOut(name=officer.display_name, police_number=officer.police_number) if officer else None
 
 
-def error_response(exc: DomainError) -> JsonResponse:
-    default = 403 if isinstance(exc, PermissionDenied) else 400
-    status = STATUS.get(exc.code, default)
-    response = JsonResponse(
-        {"error": {"code": exc.code, "message": str(exc.message), "field": exc.field}},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
-    if status == 401:
-        response["WWW-Authenticate"] = 'Device realm="evaluator"'
-    return response
-
-
-def ok(data: dict, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _token(request) -> str:
-    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme == "Device" else ""
-
-
-NUL_ESCAPE = re.compile(rb"\\u0000", re.IGNORECASE)
-
-
-def _json_body(request) -> dict:
-    try:
-        body = json.loads(request.body or b"")
-    except RawPostDataException as exc:
-        raise BadRequest(_("请求内容应为JSON对象。"), code="bad_json") from exc
-    except RequestDataTooBig as exc:
-        raise BadRequest(_("请求内容过大。"), code="bad_json") from exc
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest(_("请求内容不是有效的JSON。"), code="bad_json") from exc
-    if not isinstance(body, dict):
-        raise BadRequest(_("请求内容应为JSON对象。"), code="bad_json")
-    if NUL_ESCAPE.search(request.body or b""):
-        # PostgreSQL text cannot hold NUL; say so instead of failing on save.
-        raise BadRequest(_("请求内容中不能包含空字符（\\u0000）。"), code="bad_json")
-    return body
-
-
-def _endpoint(*methods: str, device: bool = True):
-    """A device API view: method check, JSON errors, and (when `device`) token authentication + heartbeat."""
-
-    def decorate(view):
-        @csrf_exempt
-        @never_cache
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            # Messages are for the applicant at a Chinese counter, whatever language the tablet's browser has.
-            with translation.override(settings.LANGUAGE_CODE):
-                return _call(request, *args, **kwargs)
-
-        def _call(request, *args, **kwargs):
-            try:
-                if request.method not in methods:
-                    raise DomainError(_("不支持该请求方法。"), code="method_not_allowed")
-                if device:
-                    current = services.device_authenticate(_token(request))
-                    services.device_heartbeat(device=current)
-                    return view(request, current, *args, **kwargs)
-                return view(request, *args, **kwargs)
-            except DomainError as exc:
-                response = error_response(exc)
-                if exc.code == "method_not_allowed":
-                    response["Allow"] = ", ".join(methods)
-                return response
-
-        return wrapped
-
-    return decorate
-
-
-def _officer_json(officer) -> dict | None:
-    if officer is None:
-        return None
-    return {"name": officer.display_name, "police_number": officer.police_number}
-
-
-def _window_json(window) -> dict:
+def _window(window) -> WindowOut:
     station = window.station
-    return {"id": window.pk, "name": window.name, "station": station.name if station else ""}
+    return WindowOut(id=window.pk, name=window.name, station=station.name if station else "")
 
 
-def _invite_json(invite: Invite) -> dict:
-    case = invite.case
-    return {
-        "id": invite.pk,
-        "case_number": case.number,
-        "item": case.item.name,
-        "stage": invite.stage,
-        "stage_label": str(invite.get_stage_display()),
-        "officer": _officer_json(invite.officer),
-        "created_at": invite.created_at.isoformat(),
-    }
+@router.post("/pair", auth=None, response={201: PairOut, 400: Error, 405: Error}, url_name="device_pair",
+             operation_id="devicePair", summary="用所长的一次性配对码把评价器配对到窗口",
+             description="配对码（8位，只显示一次，15分钟内有效，只能用一次）由所长在“评价器”页面生成；"
+                         "空格、短横线和大小写不论。令牌只在这里返回。")
+def pair(request: HttpRequest, payload: PairIn):
+    if not payload.code.strip():
+        raise DomainError(_("请输入所长提供的8位配对码。"), code="bad_field", field="code")
+    paired = services.device_pair(code=payload.code, name=payload.name)
+    return Status(201, PairOut(token=paired.token, device=DeviceOut(id=paired.device.pk, name=paired.device.name),
+                        window=_window(paired.device.window)))
 
 
-def _rating_json(rating: Rating) -> dict:
-    return {
-        "id": rating.pk,
-        "invite_id": rating.invite_id,
-        "case_number": rating.case.number,
-        "stage": rating.stage,
-        "level": rating.level,
-        "efficiency": rating.efficiency,
-        "quality": rating.quality,
-        "attitude": rating.attitude,
-        "reasons": rating.reasons,
-        "other_reason": rating.other_reason,
-        "comment": rating.comment,
-        "rated_at": rating.rated_at.isoformat(),
-        "received_at": rating.received_at.isoformat(),
-        "idempotency_key": rating.idempotency_key,
-        "follow_up": rating.is_bad,
-    }
+@router.post("/heartbeat", auth=device_token, response={200: HeartbeatOut, **ERRORS}, url_name="device_heartbeat",
+             operation_id="deviceHeartbeat", summary="报告评价器在线",
+             description="每次带令牌的调用都算一次心跳；超过 DEVICE_OFFLINE_AFTER_SECONDS（90秒）没有心跳即显示离线，"
+                         "并记录离线时段。")
+def heartbeat(request: HttpRequest):
+    return HeartbeatOut(ok=True, server_time=iso(clock.now()))
 
 
-# --- pairing -------------------------------------------------------------------------------------
-
-
-@_endpoint("POST", device=False)
-def pair(request):
-    """Exchange a station head's one-time pairing code for the device's secret token."""
-    body = _json_body(request)
-    code, name = body.get("code"), body.get("name", "")
-    if not isinstance(code, str) or not code.strip():
-        raise BadRequest(_("请输入所长提供的8位配对码。"), code="bad_field", field="code")
-    if not isinstance(name, str):
-        raise BadRequest(_("设备名称应为文字。"), code="bad_field", field="name")
-    paired = services.device_pair(code=code, name=name)
-    return ok(
-        {
-            "token": paired.token,
-            "device": {"id": paired.device.pk, "name": paired.device.name},
-            "window": _window_json(paired.device.window),
-        },
-        status=201,
-    )
-
-
-# --- a paired device -----------------------------------------------------------------------------
-
-
-@_endpoint("POST")
-def heartbeat(request, device: Device):
-    """Say the device is alive (every authenticated call does too)."""
-    return ok({"ok": True, "server_time": timezone.now().isoformat()})
-
-
-@_endpoint("GET")
-def me(request, device: Device):
-    """What the idle screen shows: the window, the officer on duty, the complaint phone."""
+@router.get("/me", auth=device_token, response={200: MeOut, **ERRORS}, url_name="device_me",
+            operation_id="deviceMe", summary="空闲画面显示的内容",
+            description="窗口、当班民警（本窗口今天最近一次作出需评价决定的民警，否则本窗口在岗民警）和监督投诉电话。")
+def me(request: HttpRequest):
+    device = request.auth
     screen = services.device_screen(device=device)
-    return ok(
-        {
-            "device": {"id": device.pk, "name": device.name},
-            "window": _window_json(screen.window),
-            "officer": _officer_json(screen.officer),
-            "complaint_phone": screen.complaint_phone,
-            "server_time": timezone.now().isoformat(),
-            "wait_seconds": settings.DEVICE_WAIT_SECONDS,
-        }
-    )
+    return MeOut(device=DeviceOut(id=device.pk, name=device.name), window=_window(screen.window),
+                 officer=_officer(screen.officer), complaint_phone=screen.complaint_phone,
+                 server_time=iso(clock.now()), wait_seconds=settings.DEVICE_WAIT_SECONDS)
+
+
+def _invite_out(invite: Invite) -> NextOut:
+    case = invite.case
+    return NextOut(invite={
+        "id": invite.pk, "case_number": case.number, "item": case.item.name, "stage": invite.stage,
+        "stage_label": str(invite.get_stage_display()), "officer": _officer(invite.officer),
+        "created_at": iso(invite.created_at),
+    })
 
 
 def _release_db_connection() -> None:
@@ -220,137 +125,82 @@ def _release_db_connection() -> None:
         connection.close()
 
 
-@_endpoint("GET")
-def next_invite(request, device: Device):
-    """Long-poll: the window's next unrated invitation after `after`, or 204 after DEVICE_WAIT_SECONDS.
+class NextQuery(Schema):
+    after: QueryInt = Field(0, ge=0, description="本评价器上次显示的邀请编号（第一次为 0）。")
 
-    The database is read once at the start and once after each wake-up; the wait itself is a sleep on
-    the hub (woken in-process, or through the PostgreSQL listener when another process decided).
-    """
-    raw = request.GET.get("after", "0") or "0"
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise BadRequest(_("参数 after 应为非负整数。"), code="bad_field", field="after")
-    after = int(raw)
-    window_id = device.window_id
-    listener.ensure_started()
-    seen = hub.version(window_id)  # read before the query, so a wake-up in between is not missed
-    invite = services.invite_next_for_device(device=device, after_id=after)
+
+@router.get("/next", auth=device_token, response={200: NextOut, 204: None, **ERRORS}, url_name="device_next",
+            operation_id="deviceNext", summary="等待本窗口的下一件待评价办件（长轮询）",
+            description="本窗口有编号大于 after 的未评价邀请（两小时内最新的一件）时立即返回 200；否则等待 "
+                        "DEVICE_WAIT_SECONDS（25秒）后返回 204，设备随即再次请求。"
+                        "客户端超时请设为 wait_seconds + 20 秒，"
+                        "网络出错时退避重试。")
+def next_invite(request: HttpRequest, query: Query[NextQuery]):
+    """The database is read once at the start and once after each wake-up; the wait itself is a sleep on
+    the live hub (woken in-process, or through the PostgreSQL listener when another process decided)."""
+    device = request.auth
+    key = services.window_key(device.window_id)
+    live.ensure_listening()
+    seen = live.version(key)  # read before the query, so a wake-up in between is not missed
+    invite = services.invite_next_for_device(device=device, after_id=query.after)
     deadline = time.monotonic() + float(settings.DEVICE_WAIT_SECONDS)
     while invite is None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return HttpResponse(status=204)
+            return Status(204, None)
         _release_db_connection()
-        woken = hub.wait(window_id, seen, remaining)
+        woken = live.wait(key, seen, remaining)
         if woken == seen:
-            return HttpResponse(status=204)
+            return Status(204, None)
         seen = woken
         # Woken: the device may have been revoked (device_revoke wakes its window) or a case decided.
-        services.device_authenticate(_token(request))
-        invite = services.invite_next_for_device(device=device, after_id=after)
-    return ok({"invite": _invite_json(invite)})
+        services.device_authenticate(request.headers.get("Authorization", "").partition(" ")[2].strip())
+        invite = services.invite_next_for_device(device=device, after_id=query.after)
+    return Status(200, _invite_out(invite))
 
 
-# --- ratings -------------------------------------------------------------------------------------
+def _rating_out(rating: Rating) -> DeviceRatingEnvelope:
+    return DeviceRatingEnvelope(rating={
+        "id": rating.pk, "invite_id": rating.invite_id, "case_number": rating.case.number, "stage": rating.stage,
+        "level": rating.level, "efficiency": rating.efficiency, "quality": rating.quality,
+        "attitude": rating.attitude, "reasons": rating.reasons, "other_reason": rating.other_reason,
+        "comment": rating.comment, "rated_at": iso(rating.rated_at),
+        "received_at": iso(rating.received_at), "idempotency_key": rating.idempotency_key,
+        "follow_up": rating.is_bad,
+    })
 
 
-def _level(body: dict, field: str, default=None) -> int:
-    value = body.get(field, default)
-    if value is None or isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(_("“%(field)s”应为1到5的整数。") % {"field": field}, code="bad_field", field=field)
-    return value
-
-
-def _text(body: dict, field: str) -> str:
-    value = body.get(field, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadRequest(_("“%(field)s”应为文字。") % {"field": field}, code="bad_field", field=field)
-    return value
-
-
-def _rated_at(body: dict, invite: Invite) -> datetime.datetime | None:
-    raw = body.get("rated_at")
-    if raw in (None, ""):
-        return None
-    try:
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise BadRequest(_("评价时间格式不正确（应为ISO 8601）。"), code="bad_field", field="rated_at")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    # A device's clock may be wrong; a rating is never older than its invitation (the service caps at now).
-    return max(parsed, invite.created_at)
-
-
-def _rating_input(body: dict) -> services.RatingInput:
-    level = _level(body, "level")
-    reasons = body.get("reasons", [])
-    if reasons is None:
-        reasons = []
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
-        raise BadRequest(_("差评原因应为原因代码的列表。"), code="bad_field", field="reasons")
-    return services.RatingInput(
-        level=level,
-        efficiency=_level(body, "efficiency", level),
-        quality=_level(body, "quality", level),
-        attitude=_level(body, "attitude", level),
-        reasons=tuple(reasons),
-        other_reason=_text(body, "other_reason"),
-        comment=_text(body, "comment"),
-    )
-
-
-def _refuse_staff(view):
-    """A signed-in staff member can never rate (R7), whatever token the request carries."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            with translation.override(settings.LANGUAGE_CODE):
-                message = _("工作人员不能评价：请退出工作人员账号，由申请人本人评价。")
-            return error_response(PermissionDenied(message, code="staff_cannot_rate"))
-        return view(request, *args, **kwargs)
-
-    return csrf_exempt(wrapped)
-
-
-@_refuse_staff
-@_endpoint("POST")
-def ratings(request, device: Device):
-    """Store the applicant's rating of an invitation of the device's window, exactly once per key."""
-    body = _json_body(request)
-    invite_id = body.get("invite_id")
-    if isinstance(invite_id, bool) or not isinstance(invite_id, int) or invite_id <= 0:
-        raise BadRequest(_("缺少或无效的评价邀请编号。"), code="bad_field", field="invite_id")
-    key = body.get("idempotency_key")
-    if not isinstance(key, str) or not IDEMPOTENCY_KEY.match(key):
-        raise BadRequest(
-            _("缺少或无效的评价编号（idempotency_key：8到64位字母、数字、-或_）。"),
-            code="bad_field",
-            field="idempotency_key",
-        )
-    data = _rating_input(body)
-    invite = Invite.objects.select_related("case", "case__item", "window").filter(pk=invite_id).first()
+@router.post("/ratings", auth=DeviceToken(refuse_staff=True),
+             response={200: DeviceRatingEnvelope, 201: DeviceRatingEnvelope, 404: Error, 409: Error, **ERRORS},
+             url_name="device_ratings", operation_id="deviceRatingSubmit",
+             summary="提交申请人的评价（同一评价编号只保存一次）",
+             description="设备保存未送达的评价，用同一 idempotency_key 重发直到收到答复："
+                         "第一次 201，重发 200 且内容相同。"
+                         "“不满意”“非常不满意”至少选一项原因；原因 other 须写 other_reason。差评会建立回访整改任务。"
+                         "带着工作人员登录会话的请求一律拒绝（staff_cannot_rate）。")
+def ratings(request: HttpRequest, payload: RatingIn):
+    device = request.auth
+    invite = Invite.objects.select_related("case", "case__item", "window").filter(pk=payload.invite_id).first()
     if invite is None:
-        raise DomainError(_("没有这个评价邀请，请等待窗口民警办理后再评价。"), code="unknown_invite", field="invite_id")
+        raise NotFound(_("没有这个评价邀请，请等待窗口民警办理后再评价。"), code="unknown_invite", field="invite_id")
     if invite.window_id != device.window_id:
-        raise PermissionDenied(_("该办件不属于本窗口，本评价器不能评价。"), code="wrong_window", field="invite_id")
-    rated_at = _rated_at(body, invite)
-    repeat = Rating.objects.filter(idempotency_key=key).exists()
-    rating = services.rating_submit(
-        invite=invite, data=data, channel=Channel.DEVICE, device=device, idempotency_key=key, rated_at=rated_at
+        raise AccessDenied(_("该办件不属于本窗口，本评价器不能评价。"), code="wrong_window", field="invite_id")
+    rated_at = payload.rated_at
+    if rated_at is not None:
+        if timezone.is_naive(rated_at):
+            rated_at = timezone.make_aware(rated_at)
+        # A device's clock may be wrong; a rating is never older than its invitation (the service caps at now).
+        rated_at = max(rated_at, invite.created_at)
+    repeat = Rating.objects.filter(idempotency_key=payload.idempotency_key).exists()
+    data = services.RatingInput(
+        level=payload.level,
+        efficiency=payload.efficiency or payload.level,
+        quality=payload.quality or payload.level,
+        attitude=payload.attitude or payload.level,
+        reasons=tuple(payload.reasons or ()),
+        other_reason=payload.other_reason or "",
+        comment=payload.comment or "",
     )
-    return ok({"rating": _rating_json(rating)}, status=200 if repeat else 201)
-
-
-urlpatterns = [
-    path("devices/pair", pair, name="device_pair"),
-    path("devices/heartbeat", heartbeat, name="device_heartbeat"),
-    path("devices/me", me, name="device_me"),
-    path("devices/next", next_invite, name="device_next"),
-    path("devices/ratings", ratings, name="device_ratings"),
-]
+    rating = services.rating_submit(invite=invite, data=data, channel=Channel.DEVICE, device=device,
+                                    idempotency_key=payload.idempotency_key, rated_at=rated_at)
+    return Status(200 if repeat else 201, _rating_out(rating))

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import IntegrationKey
+from core import clock
 from core.audit import audit_record
-from core.errors import DomainError, PermissionDenied
+from core.errors import AccessDenied, DomainError
 from evaluations.models import Rating
-from org.models import Role, Staff, Unit, UnitKind
+from org import access
+from org.models import Staff, Unit, UnitKind
 from org.selectors import scope_of
 
 KEY_PREFIX = "bwk_"
@@ -28,10 +29,8 @@ def _digest(secret: str) -> str:
 
 
 def _require_city_admin(actor: Staff) -> Unit:
-    scope = scope_of(actor)
-    if actor.role != Role.CITY_ADMIN or scope.level != "city" or scope.unit is None:
-        raise PermissionDenied(_("只有市局管理员可以管理接口密钥。"), code="not_city_admin")
-    return scope.unit
+    access.require(actor, access.API_KEY_MANAGE)
+    return scope_of(actor).unit
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,9 @@ def integration_key_revoke(*, key: IntegrationKey, actor: Staff) -> IntegrationK
     with transaction.atomic():
         locked = IntegrationKey.objects.select_for_update().get(pk=key.pk)
         if locked.city_id != city.pk:
-            raise PermissionDenied(_("该密钥不属于本市。"), code="not_city_admin")
+            raise AccessDenied(_("该密钥不属于本市。"), code="not_city_admin")
         if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
+            locked.revoked_at = clock.now()
             locked.revoked_by = actor
             locked.save(update_fields=["revoked_at", "revoked_by"])
             audit_record(
@@ -101,7 +100,7 @@ def integration_key_for_secret(secret: str) -> IntegrationKey | None:
         .first()
     )
     if key is not None:
-        now = timezone.now()
+        now = clock.now()
         if key.last_used_at is None or now - key.last_used_at > datetime.timedelta(seconds=LAST_USED_WRITE_SECONDS):
             IntegrationKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
