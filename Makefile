@@ -23,14 +23,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# The demo always uses its own SQLite file, whatever DATABASE_URL says.
-demo-data: install
-	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py migrate --noinput
-	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_seed --if-empty
+# The demo: its own SQLite file whatever DATABASE_URL says, DEBUG off as in production (Chinese error pages),
+# plain HTTP on loopback, and printed QR links that point at the port it serves on.
+DEMO_SECRET := $(CURDIR)/.demo-secret-key
+DEMO_ENV = DATABASE_URL=$(DEMO_DB) DEBUG=false HTTPS=false STATIC_MANIFEST=false \
+	SECRET_KEY_FILE=$(DEMO_SECRET) ALLOWED_HOSTS=127.0.0.1,localhost PUBLIC_BASE_URL=http://127.0.0.1:$(PORT)
 
-serve: install
+$(DEMO_SECRET):
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+demo-data: install $(DEMO_SECRET)
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py demo_seed --if-empty
+
+serve: install $(DEMO_SECRET)
 	@echo "亮窗演示：http://127.0.0.1:$(PORT)/  (账号见 README.md)"
-	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 demo: demo-data
 	@$(MAKE) --no-print-directory serve
@@ -38,7 +46,7 @@ demo: demo-data
 # Compiles translations when gettext is installed; tests then run in zh-Hans and English.
 compile-messages: install
 	@if command -v msgfmt >/dev/null 2>&1; then \
-	  $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
+	  DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
 	else \
 	  echo "warning: gettext (msgfmt) is missing, English translations are not compiled (apt-get install gettext)" >&2; \
 	fi
@@ -50,18 +58,21 @@ test: install compile-messages
 test-fast: install compile-messages
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# Style, the layer contract (import-linter, pyproject.toml) and the types of services, selectors and access.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	DEBUG=true $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=staticfiles
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Django's deployment checklist with production-like settings (a throwaway secret).
 check-deploy: install
 	DEBUG=false \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-	ALLOWED_HOSTS=window.example.gov.cn \
+	ALLOWED_HOSTS=window.example.gov.cn PUBLIC_BASE_URL=https://window.example.gov.cn \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install
@@ -70,4 +81,5 @@ bench: install
 	$(BIN)/python bench/devices_idle.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .demo-secret-key staticfiles .pytest_cache .ruff_cache \
+	  .mypy_cache .import_linter_cache test-artifacts

@@ -12,14 +12,16 @@ decision and an accept decision.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_env import bench_environment  # noqa: E402
+
+bench_environment()
 
 import django  # noqa: E402
 

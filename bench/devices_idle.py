@@ -52,9 +52,10 @@ def prepare_database(workdir: Path) -> str:
 def setup_django(database_url: str) -> None:
     """Configure Django in this process for `database_url`; migrate and load the demo city if empty."""
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # One key for this process and the server, so sessions made here are valid there.
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_env import bench_environment
+
+    bench_environment()
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -123,10 +124,8 @@ class Server:
             **os.environ,
             "DATABASE_URL": database_url,
             "DEVICE_WAIT_SECONDS": str(int(wait_seconds)),
-            "DEBUG": "false",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": HOST,
-            "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
         }
         self.args = [

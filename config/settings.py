@@ -1,4 +1,10 @@
-"""BrightWindow settings, read from the environment (see docs/configuration.md)."""
+"""BrightWindow settings, read from the environment (docs/configuration.md; .env.example lists every variable).
+
+A wrong value stops the process at once with an ImproperlyConfigured error naming the variable; the
+values that depend on each other (PUBLIC_BASE_URL, ALLOWED_HOSTS, the opening hours ...) are checked by
+Django's system checks (core/checks.py, evaluations/checks.py), which run at every start: manage.py,
+runserver and the WSGI application that gunicorn loads.
+"""
 
 import os
 from pathlib import Path
@@ -38,17 +44,32 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
 
 
-DEBUG = env_bool("DEBUG", True)
+def env_secret(name: str, default: str = "") -> str:
+    """NAME, or the contents of the file NAME_FILE names (a secret mounted by systemd, Docker or Kubernetes)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        if os.environ.get(name):
+            raise ImproperlyConfigured(f"set {name} or {name}_FILE, not both")
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({exc.strerror})") from exc
+    return os.environ.get(name, default)
 
-_DEV_SECRET = "dev-only-insecure-key-change-me-brightwindow"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+# Off unless asked for: a forgotten variable must never leave debug pages open in production.
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
-    SECRET_KEY = _DEV_SECRET
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false (or SECRET_KEY_FILE)")
+    SECRET_KEY = "dev-only-insecure-key-change-me-brightwindow"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site is reached over HTTPS (behind nginx): secure cookies, HSTS, redirects. Off for the demo on loopback.
+HTTPS = env_bool("HTTPS", not DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Our apps, bottom layer first (docs/architecture.md).
     "core",
     "org",
     "workdays",
@@ -65,6 +87,10 @@ INSTALLED_APPS = [
     "counter",
     "evaluations",
     "api",
+    "shell",
+    "demo",
+    # Only for its Swagger UI files, served from here (no CDN); after api, whose templates override its page.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -78,14 +104,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shell.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "shell.views.csrf_failure"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -93,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.shell",
+                "shell.context_processors.shell",
             ],
         },
     },
@@ -102,8 +130,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        env_secret("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
@@ -114,7 +142,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
 LOGIN_URL = "org:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "org:login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,15 +166,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production: `collectstatic` writes hashed, compressed copies to STATIC_ROOT (long-cached by browsers).
+# Development, the demo and tests: WhiteNoise serves the files from the source folders.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # Font embedded in PDFs; a TrueType/TTC file with Chinese glyphs.
 PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")
@@ -162,15 +193,15 @@ DEVICE_OFFLINE_AFTER_SECONDS = env_int("DEVICE_OFFLINE_AFTER_SECONDS", 90)
 DEVICE_WAIT_SECONDS = env_int("DEVICE_WAIT_SECONDS", 25)
 # Window opening hours, for the evaluator's offline time (HH:MM-HH:MM, comma-separated).
 WINDOW_OPENING_HOURS = os.environ.get("WINDOW_OPENING_HOURS", "08:30-12:00,14:30-17:30")
-# The public address printed under the QR code on documents, e.g. https://window.example.gov.cn
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The public address printed under the QR code on documents, e.g. https://window.example.gov.cn.
+# Required when DEBUG is false (a system check says so): a wrong one makes every printed link dead.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
-# Deployment hardening: on when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if not DEBUG:
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

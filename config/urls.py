@@ -11,8 +11,11 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("api/", include("api.urls")),
     path("r/", include("evaluations.public_urls")),
-    path("", include("core.urls")),
+    path("", include("shell.urls")),
 ]
 
-handler403 = "core.views.forbidden"
-handler404 = "core.views.not_found"
+# Chinese error pages, in the staff or the public layout (shell/views.py), never Django's English ones.
+handler400 = "shell.views.bad_request"
+handler403 = "shell.views.forbidden"
+handler404 = "shell.views.not_found"
+handler500 = "shell.views.server_error"
