@@ -1,13 +1,12 @@
 """Every screen answers malformed input with a page or a 4xx, never a server error."""
 
-import datetime
 
 import pytest
 from django.test import Client
 
-from catalog.demo_data import demo_guide_load
 from counter import services
-from tests.counter.conftest import valid_id
+from tests.factories import valid_id
+from tests.fixtures.cases import rating_token
 
 GARBAGE = {
     "action": "accept", "revision": "x", "materials": ["abc", "-1"], "conditions": ["不存在"], "window": "x",
@@ -17,8 +16,8 @@ GARBAGE = {
 
 
 @pytest.fixture
-def case_and_document(city, people):
-    version = demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
+def case_and_document(city, people, demo_guide):
+    version = demo_guide
     item = version.items.get(name="居民身份证首次申领")
     case = services.case_open(actor=people.officer, window=city.w1, item=item,
                               applicant=services.Applicant("张三", valid_id(), "13800138000"))
@@ -41,7 +40,7 @@ def urls(case, document, item):
         "/evaluations/contests/?status=zz", "/evaluations/contests/999999/",
         "/evaluations/usage/?date_from=2026-02-30&date_to=abc", "/evaluations/usage/invites/?window=x",
         "/evaluations/usage/offline/?window=x", "/evaluations/devices/", "/evaluations/device/",
-        f"/r/{case.rating_token}", "/r/nope", "/api/ratings?case=x", "/api/ratings?since=abc", "/api/keys/",
+        f"/r/{rating_token(case)}", "/r/nope", "/api/ratings?case=x", "/api/ratings?since=abc", "/api/keys/",
         "/api/openapi.json", "/api/docs", "/api/devices/next?after=abc", "/api/devices/me",
     ]
     posts = [
@@ -50,7 +49,7 @@ def urls(case, document, item):
         "/guide/350102/draft/items/new/", "/guide/350102/draft/discard/", "/calendar/", "/calendar/2026/",
         "/calendar/2026/days/2026-01-01/remove/", "/accounts/password/", "/accounts/login/",
         "/evaluations/follow-ups/1/call/", "/evaluations/follow-ups/1/verify/", "/evaluations/ratings/1/contest/",
-        "/evaluations/contests/1/decide/", f"/r/{case.rating_token}", "/api/keys/", "/api/keys/1/revoke/",
+        "/evaluations/contests/1/decide/", f"/r/{rating_token(case)}", "/api/keys/", "/api/keys/1/revoke/",
         "/api/devices/pair", "/api/devices/heartbeat", "/api/devices/ratings",
     ]
     return gets, posts

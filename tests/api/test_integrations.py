@@ -12,10 +12,6 @@ from core.models import AuditEvent
 from counter import services
 from evaluations.models import Channel, Device, Invite
 from evaluations.services import RatingInput, contest_decide, contest_file, rating_submit
-from tests.counter import conftest as counter_fixtures
-
-guide = counter_fixtures.guide
-open_case = counter_fixtures.open_case
 
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -247,6 +243,8 @@ class TestByTime:
         ({}, "since", "missing_parameter"),
         ({"since": "yesterday"}, "since", "bad_parameter"),
         ({"since": "2026-13-01"}, "since", "bad_parameter"),
+        ({"since": "0512-12-26T02:45:11-07:11"}, "since", "bad_parameter"),
+        ({"since": "2026-11-01", "until": "99999-01-01"}, "until", "bad_parameter"),
         ({"since": "2026-11-02", "until": "2026-11-01"}, "until", "bad_parameter"),
         ({"since": "2026-11-02", "until": "2026-11-02"}, "until", "bad_parameter"),
         ({"since": "2026-11-01", "until": "x"}, "until", "bad_parameter"),

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from core.models import AuditEvent
 from counter.models import Case, CaseStatus
-from tests.counter.conftest import valid_id
+from tests.factories import valid_id
 
 APPLICANT_ID = valid_id("35010220080515002")  # a 2008-born applicant, so 18 this year
 PHONE = "13905911234"

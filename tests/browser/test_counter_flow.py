@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from counter.models import Case, CaseStatus
-from tests.counter.conftest import valid_id
+from tests.factories import valid_id
 
 
 def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_completes_it_on_return(

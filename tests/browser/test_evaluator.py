@@ -7,10 +7,11 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from core.live import hub, listener
 from counter import services as counter
-from evaluations import hub, listener, services
+from evaluations import services
 from evaluations.models import FollowUp, Rating
-from tests.counter.conftest import valid_id
+from tests.factories import valid_id
 
 DEATH_MATERIALS = ("死者居民户口簿", "死者居民身份证", "申报人居民身份证")
 

@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from counter import services as counter_services
 from evaluations import services
 from evaluations.models import FollowUpStatus, Invite, Level
-from tests.counter.conftest import guide, open_case  # noqa: F401  (fixtures)
 
 
 def test_station_head_calls_back_verifies_and_closes_a_bad_review(page, sign_in, people, open_case, guide,  # noqa: F811

@@ -5,14 +5,14 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.demo_data import demo_guide_load
 from catalog.models import Item
+from core import clock
 from counter import services
-from counter.models import Case, CaseStatus
-from tests.counter.conftest import valid_id
+from counter.models import CaseStatus
+from demo.catalog import demo_items
+from tests.factories import guide_publish, valid_id
 
 
 def _open(officer, window, item, name, *material_names):
@@ -24,15 +24,14 @@ def _open(officer, window, item, name, *material_names):
 @pytest.fixture
 def cases(city, people):
     """An old case now overdue, then a newer one in progress, one waiting for materials, one just recorded."""
-    guide = demo_guide_load(county=city.gulou, actor=people.county, effective_date=datetime.date(2020, 1, 1))
+    guide = guide_publish(county=city.gulou, actor=people.county, items=demo_items(city.gulou))
     id_card = Item.objects.get(version=guide, code="123001001")
     complete = ("居民户口簿", "《居民身份证申领登记表》")
 
-    overdue = services.case_accept(case=_open(people.officer, city.w1, id_card, "陈超期", *complete),
-                                   actor=people.officer)
-    # Test setup: pretend it was accepted long ago, so its promised date has passed.
-    Case.objects.filter(pk=overdue.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=3))
-    overdue.refresh_from_db()
+    # Accepted seven weeks ago, so its promised date has passed.
+    with clock.at(clock.now() - datetime.timedelta(weeks=7)):
+        overdue = services.case_accept(case=_open(people.officer, city.w1, id_card, "陈超期", *complete),
+                                       actor=people.officer)
     running = services.case_accept(case=_open(people.officer2, city.w2, id_card, "林在办", *complete),
                                    actor=people.officer2)
     waiting = services.case_notify(case=_open(people.officer, city.w1, id_card, "郑补正", "居民户口簿"),

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from freezegun import freeze_time
 
-from catalog.demo_data import demo_guide_load
+from demo.catalog import guide_seed
 
 # Every catalog test runs on this day (Asia/Shanghai), so "today" and "effective dates" are fixed.
 TODAY = datetime.date(2026, 12, 1)
@@ -21,7 +21,7 @@ def frozen_today():
 @pytest.fixture
 def v1(city, people):
     """Version 1 of 鼓楼's guide, published with the demo items."""
-    return demo_guide_load(county=city.gulou, actor=people.county, effective_date=V1_DATE)
+    return guide_seed(county=city.gulou, actor=people.county, effective_date=V1_DATE)
 
 
 @pytest.fixture

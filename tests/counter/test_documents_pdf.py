@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from core.errors import DomainError
 from counter import documents_pdf, qr
 from counter.documents_pdf import PdfFontMissing, render_pdf
+from tests.fixtures.cases import rating_token
 
 requires_font = pytest.mark.skipif(
     not any(os.path.isfile(p) for p in documents_pdf.DEFAULT_FONT_PATHS),
@@ -226,9 +227,9 @@ def test_an_issued_notice_prints_the_link_of_its_case(people, open_case):
     document = services.case_notify(case=case, actor=people.officer)
     case.refresh_from_db()
     text = pdf_text(render_pdf(document.snapshot))
-    assert f"/r/{case.rating_token}" in text
+    assert f"/r/{rating_token(case)}" in text
     html = squash(render_to_string("counter/documents/notice.html", {"doc": document.snapshot}))
-    assert f"/r/{case.rating_token}" in html
+    assert f"/r/{rating_token(case)}" in html
 
 
 class TestQr:

@@ -3,11 +3,12 @@ import datetime
 import pytest
 from freezegun import freeze_time
 
-from core.errors import ConflictError, DomainError, PermissionDenied
+from core.errors import AccessDenied, ConflictError, DomainError
 from core.models import AuditEvent
 from counter import services
 from counter.models import CaseStatus, DocumentKind, NoticeOverride
-from tests.counter.conftest import material_ids, valid_id
+from tests.factories import valid_id
+from tests.fixtures.cases import material_ids
 
 ALL_BIRTH = ("出生医学证明", "父母户口簿", "父母结婚证")
 
@@ -166,7 +167,7 @@ def test_station_head_may_override_the_one_time_rule_with_a_reason_and_it_is_rec
 def test_civilian_auxiliary_and_stopped_staff_cannot_decide(open_case, people, who):
     case = open_case(None, *ALL_BIRTH)
 
-    with pytest.raises(PermissionDenied) as err:
+    with pytest.raises(AccessDenied) as err:
         services.case_accept(case=case, actor=getattr(people, who))
 
     assert err.value.code == "not_qualified"
@@ -186,7 +187,7 @@ def test_civilian_staff_may_record_a_case_for_an_officer_to_decide(open_case, pe
 def test_officer_of_another_county_cannot_decide(open_case, people):
     case = open_case(None, *ALL_BIRTH)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied):
         services.case_accept(case=case, actor=people.outsider)
 
 
@@ -298,7 +299,7 @@ def test_revealing_personal_data_is_audited_and_refused_for_civilians(open_case,
 
     assert revealed["id_number"] == valid_id()
     assert AuditEvent.objects.filter(action="case.personal_data_viewed", actor=people.officer).count() == 1
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied):
         services.case_reveal_personal_data(case=case, actor=people.civilian)
 
 

@@ -5,7 +5,8 @@ from freezegun import freeze_time
 from core.models import AuditEvent
 from counter import services
 from counter.models import Case, CaseStatus
-from tests.counter.conftest import material_ids, valid_id
+from tests.factories import valid_id
+from tests.fixtures.cases import material_ids
 
 pytestmark = pytest.mark.usefixtures("guide")
 NOW = "2026-11-27 09:00:00+08:00"

@@ -4,11 +4,10 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from core.errors import DomainError, PermissionDenied
+from core.errors import AccessDenied, DomainError
 from counter import services as counter_services
 from evaluations import services
 from evaluations.models import Contest, ContestStatus, Invite, Level, Rating
-from tests.counter.conftest import guide, open_case  # noqa: F401  (fixtures)
 
 NOW = "2026-11-03 10:00:00+08:00"
 STATEMENT = "申请人当场表示满意，离开时误触了“不满意”，窗口录像可证。"
@@ -79,7 +78,7 @@ def test_the_officer_sees_only_his_own_ratings(client_for, people, open_case, gu
 def test_nobody_but_the_rated_officer_may_contest(client_for, people, bad):
     response = client_for(people.head).post(file_url(bad), {"ground": "mistaken", "statement": STATEMENT})
     assert response.status_code == 403
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied):
         services.contest_file(rating=bad, actor=people.head, ground="mistaken", statement=STATEMENT)
     assert not Contest.objects.exists()
 

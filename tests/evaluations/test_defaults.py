@@ -13,7 +13,6 @@ from counter import services as counter_services
 from evaluations import services
 from evaluations.models import Channel, FollowUp, Invite, Level, Rating
 from evaluations.stats import usage_report
-from tests.counter.conftest import guide, open_case  # noqa: F401  (fixtures)
 
 DECIDED_AT = "2026-11-02 10:00:00+08:00"  # a Monday
 
@@ -116,7 +115,7 @@ def test_the_ratings_page_marks_a_default(client_for, people, invite):
 def test_the_command_applies_the_defaults(invite):
     out = io.StringIO()
     with freeze_time("2026-11-10 10:00:00+08:00"):
-        call_command("ratings_default", stdout=out)
-        call_command("ratings_default", stdout=out)
+        call_command("daily", "--only", "ratings_default", stdout=out)
+        call_command("daily", "--only", "ratings_default", stdout=out)
     assert "1 default rating(s) recorded (level 4, after 7 days)" in out.getvalue()
     assert "0 default rating(s) recorded" in out.getvalue()

@@ -12,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from freezegun import freeze_time
 
-from api import devices as device_api
-from api.openapi_devices import DEVICE_PATHS, DEVICE_SECURITY_SCHEMES
+from core.live import hub, listener
 from counter import services as counter
-from evaluations import hub, listener, services
+from evaluations import services
 from evaluations.models import Device, DeviceOffline, FollowUp, Invite, PairingCode, Rating
 from tests.factories import StaffFactory
+
+DEVICE_PATHS = ["/api/devices/pair", "/api/devices/heartbeat", "/api/devices/me", "/api/devices/next",
+                "/api/devices/ratings"]
 
 NOW = "2026-11-27 09:00:00+08:00"
 
@@ -27,18 +29,6 @@ def _stop_listener():
     """On PostgreSQL the first wait starts a LISTEN thread; stop it so the test database can be dropped."""
     yield
     listener.stop()
-
-
-@pytest.fixture
-def pair(city, people):
-    """pair(window) -> (device, token), paired through the services as a station head would."""
-
-    def make(window=None, name="1号窗口评价器"):
-        code = services.pairing_code_create(window=window or city.w1, actor=people.head)
-        paired = services.device_pair(code=code, name=name)
-        return paired.device, paired.token
-
-    return make
 
 
 @pytest.fixture
@@ -260,7 +250,7 @@ def test_waiting_costs_no_query_and_each_wake_up_one_look(client, device, notice
 
     with CaptureQueriesContext(connection) as quiet:
         client.get(url, headers=auth(token))
-    waker = threading.Timer(0.2, hub.wake, args=[dev.window_id])  # a wake-up with nothing new behind it
+    waker = threading.Timer(0.2, hub.wake, args=[services.window_key(dev.window_id)])  # nothing new behind it
     waker.start()
     with CaptureQueriesContext(connection) as woken:
         response = client.get(url, headers=auth(token))
@@ -305,12 +295,13 @@ def test_on_postgresql_a_notification_from_another_process_wakes_the_waiters(db,
 
     assert listener.ensure_started()
     assert listener.wait_listening(10)
-    seen = hub.version(city.w1.pk)
+    key = services.window_key(city.w1.pk)
+    seen = hub.version(key)
     with psycopg.connect(**listener.connection_params()) as other_process:
-        other_process.execute("SELECT pg_notify(%s, %s)", [hub.CHANNEL, str(city.w1.pk)])
+        other_process.execute("SELECT pg_notify(%s, %s)", [hub.CHANNEL, key])
     start = time.monotonic()
 
-    assert hub.wait(city.w1.pk, seen, 5) != seen
+    assert hub.wait(key, seen, 5) != seen
     assert time.monotonic() - start < 1
 
 
@@ -324,9 +315,9 @@ def test_revoking_a_waiting_device_ends_its_wait(client, people, device, setting
     dev, token = device
     real_wait = hub.wait
 
-    def station_head_revokes_meanwhile(window_id, seen, timeout):
+    def station_head_revokes_meanwhile(key, seen, timeout):
         services.device_revoke(device=dev, actor=people.head)  # wakes the window's waiters
-        return real_wait(window_id, seen, timeout)
+        return real_wait(key, seen, timeout)
 
     monkeypatch.setattr(hub, "wait", station_head_revokes_meanwhile)
     start = time.monotonic()
@@ -445,7 +436,7 @@ def test_a_body_that_is_not_a_json_object_is_a_clear_400(client, device, raw):
 def test_only_the_token_endpoints_are_exempt_from_csrf(city, people, device, notice):
     from evaluations import device_views
 
-    assert all(getattr(p.callback, "csrf_exempt", False) for p in device_api.urlpatterns)
+    assert all(getattr(resolve(url).func, "csrf_exempt", False) for url in DEVICE_PATHS)
     assert not any(getattr(p.callback, "csrf_exempt", False) for p in device_views.urlpatterns)
 
     client = Client(enforce_csrf_checks=True)
@@ -458,23 +449,25 @@ def test_only_the_token_endpoints_are_exempt_from_csrf(city, people, device, not
     assert PairingCode.objects.count() == 1  # only the fixture's
 
 
-def test_the_openapi_paths_describe_exactly_the_device_endpoints():
+def test_the_openapi_paths_describe_exactly_the_device_endpoints(client, db):
+    spec = client.get("/api/openapi.json").json()
     documented = {}
-    for url, item in DEVICE_PATHS.items():
-        match = resolve(url)
-        assert match.func.__module__ == "api.devices", url
-        documented[match.url_name] = {m.upper() for m in item if m in ("get", "post")}
+    for url in DEVICE_PATHS:
+        item = spec["paths"][url]
+        documented[resolve(url).url_name] = {m.upper() for m in item if m in ("get", "post")}
         for method, operation in item.items():
             assert operation["operationId"] and operation["summary"] and operation["responses"], (url, method)
             if url != "/api/devices/pair":
-                assert operation["security"] == [{name: []} for name in DEVICE_SECURITY_SCHEMES]
+                assert operation["security"] == [{"DeviceToken": []}]
     assert documented == {
         "device_pair": {"POST"}, "device_heartbeat": {"POST"}, "device_me": {"GET"}, "device_next": {"GET"},
         "device_ratings": {"POST"},
     }
-    ratings = DEVICE_PATHS["/api/devices/ratings"]["post"]
+    assert sorted(p for p in spec["paths"] if p.startswith("/api/devices/")) == sorted(DEVICE_PATHS)
+    ratings = spec["paths"]["/api/devices/ratings"]["post"]
     assert set(ratings["responses"]) >= {"200", "201", "400", "401", "403", "404", "409"}
     body = ratings["requestBody"]["content"]["application/json"]["schema"]
+    body = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]] if "$ref" in body else body
     assert set(body["required"]) == {"invite_id", "level", "idempotency_key"}
 
 

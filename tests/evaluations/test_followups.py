@@ -13,7 +13,6 @@ from counter import services as counter_services
 from evaluations import services
 from evaluations.models import FollowUp, FollowUpStatus, Invite, Level, Verdict
 from org.models import Role
-from tests.counter.conftest import guide, open_case  # noqa: F401  (fixtures)
 from tests.factories import StaffFactory
 from workdays.services import add_workdays
 
@@ -250,7 +249,7 @@ def test_a_closed_follow_up_is_never_escalated(people, bad_review):
 
 def test_the_county_sees_the_escalated_follow_up_highlighted(client_for, people, bad_review):
     with freeze_time("2026-10-19 08:00:00+08:00"):
-        call_command("follow_ups_escalate", stdout=io.StringIO())
+        call_command("daily", "--only", "follow_ups_escalate", stdout=io.StringIO())
         body = client_for(people.county).get(reverse("evaluations:follow_up_list") + "?show=escalated")
     text = body.content.decode()
     assert bad_review.rating.case.number in text
@@ -260,8 +259,8 @@ def test_the_county_sees_the_escalated_follow_up_highlighted(client_for, people,
 
 def test_the_escalate_command_says_how_many_and_is_idempotent(bad_review, capsys):
     with freeze_time("2026-10-19 08:00:00+08:00"):
-        call_command("follow_ups_escalate")
-        call_command("follow_ups_escalate")
+        call_command("daily", "--only", "follow_ups_escalate")
+        call_command("daily", "--only", "follow_ups_escalate")
     out = capsys.readouterr().out
     assert "1 follow-up(s) escalated" in out and "0 follow-up(s) escalated" in out
 
@@ -270,7 +269,7 @@ def test_the_daily_command_applies_defaults_and_escalates(open_case, guide, peop
     with freeze_time(RATED_AT):
         unrated = decided(open_case, guide, people)
     with freeze_time("2026-10-19 08:00:00+08:00"):
-        call_command("evaluations_daily")
+        call_command("daily")
     out = capsys.readouterr().out
     assert "1 default rating(s)" in out and "1 follow-up(s) escalated" in out
     assert unrated.rating.is_default

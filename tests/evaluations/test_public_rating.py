@@ -10,12 +10,7 @@ from core.models import AuditEvent
 from counter import services
 from evaluations.models import Channel, Device, Invite, Rating, Stage
 from evaluations.services import RatingInput, rating_submit
-from tests.counter import conftest as counter_fixtures
-from tests.counter.conftest import material_ids
-
-# The published guide and the case helper of the counter tests.
-guide = counter_fixtures.guide
-open_case = counter_fixtures.open_case
+from tests.fixtures.cases import material_ids, rating_token
 
 GOOD = {"level": "5", "efficiency": "5", "quality": "4", "attitude": "5", "comment": "民警很耐心"}
 
@@ -37,7 +32,7 @@ def noticed(people, open_case):
 
 
 def url(case) -> str:
-    return f"/r/{case.rating_token}"
+    return f"/r/{rating_token(case)}"
 
 
 def test_the_document_prints_the_link_of_this_page(noticed):

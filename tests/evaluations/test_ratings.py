@@ -1,7 +1,7 @@
 import pytest
 from freezegun import freeze_time
 
-from core.errors import DomainError, PermissionDenied
+from core.errors import AccessDenied, DomainError
 from counter import services as counter
 from evaluations import services
 from evaluations.models import Channel, FollowUp, Invite, Rating, RatingImmutable, Stage
@@ -63,7 +63,7 @@ def test_another_windows_device_cannot_rate(open_case, people, city):
     case = open_case(None, "出生医学证明")
     counter.case_notify(case=case, actor=people.officer)
 
-    with pytest.raises(PermissionDenied) as err:
+    with pytest.raises(AccessDenied) as err:
         services.rating_submit(invite=Invite.objects.get(case=case), data=GOOD, channel=Channel.DEVICE, device=other)
 
     assert err.value.code == "wrong_window"

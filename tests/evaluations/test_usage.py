@@ -11,7 +11,6 @@ from counter import services as counter_services
 from evaluations import services
 from evaluations.models import Device, DeviceOffline, Invite, Level
 from evaluations.stats import RATE_GAP_POINTS, RATE_MIN_INVITES, Figures, WindowTotal, opening_intervals, usage_report
-from tests.counter.conftest import guide, open_case  # noqa: F401  (fixtures)
 from tests.factories import StaffFactory
 
 DAY = datetime.date(2026, 11, 2)  # a Monday

@@ -69,11 +69,11 @@ def test_a_user_without_a_unit_or_inactive_sees_nothing(people):
     assert not staff_visible_to(people.head).exists()
 
 
-def test_holds_role_over_needs_both_the_role_and_the_users_own_unit(people, city):
-    from org.selectors import holds_role_over
+def test_an_anchored_capability_needs_both_the_role_and_the_users_own_unit(people, city):
+    from org import access
 
-    assert holds_role_over(people.head, "station_head", city.dongjie.pk)
-    assert not holds_role_over(people.head, "station_head", city.aofeng.pk)
-    assert not holds_role_over(people.officer, "station_head", city.dongjie.pk)
-    assert holds_role_over(people.county, "county_admin", city.gulou.pk)
-    assert not holds_role_over(people.outsider_county, "county_admin", city.gulou.pk)
+    assert access.can(people.head, access.FOLLOW_UP_HANDLE, city.dongjie)
+    assert not access.can(people.head, access.FOLLOW_UP_HANDLE, city.aofeng)
+    assert not access.can(people.officer, access.FOLLOW_UP_HANDLE, city.dongjie)
+    assert access.can(people.county, access.CONTEST_DECIDE, city.gulou)
+    assert not access.can(people.outsider_county, access.CONTEST_DECIDE, city.gulou)

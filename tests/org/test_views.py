@@ -14,7 +14,7 @@ def test_the_sign_in_page_is_in_chinese(client, db):
 
 
 def test_pages_need_a_signed_in_user(client, db):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("shell:home"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("org:login"))
@@ -27,7 +27,7 @@ def test_sign_out_ends_the_session_and_says_so(client_for, people):
 
     assert not response.wsgi_request.user.is_authenticated
     assert "您已安全退出。" in response.content.decode()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("shell:home")).status_code == 302
 
 
 def test_sign_out_by_get_is_not_allowed(client_for, people):

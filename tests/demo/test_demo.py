@@ -3,9 +3,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from core.demo import DEMO_PASSWORD, NAMED_ACCOUNTS, demo_city_build
 from core.models import AuditEvent
 from counter.models import Case, CaseStatus, Document, NoticeOverride
+from demo.city import DEMO_PASSWORD, NAMED_ACCOUNTS, demo_city_build
 from org.models import Role, Staff, Unit, UnitKind
 
 
@@ -48,3 +48,37 @@ def test_demo_evaluators_ratings_and_follow_ups(demo):
     assert set(Rating.objects.values_list("channel", flat=True)) == {"device", "qr", "default"}
     assert FollowUp.objects.count() == sum(r.is_bad for r in Rating.objects.all()) > 0
     assert Contest.objects.count() == 1
+
+
+def test_no_demo_record_is_dated_after_the_demo_was_built(db):
+    from django.apps import apps
+    from django.db import models as dj
+    from django.utils import timezone
+
+    built = timezone.now()
+    demo_city_build(days=6, per_day=4)
+
+    # A pairing code and a lock are meant to end in the future; everything else records what happened.
+    future_by_nature = {("evaluations", "pairingcode", "expires_at"), ("org", "staff", "locked_until")}
+    later = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            key = (model._meta.app_label, model._meta.model_name, field.name)
+            if isinstance(field, dj.DateTimeField) and key not in future_by_nature:
+                if model.objects.filter(**{f"{field.name}__gt": timezone.now()}).exists():
+                    later.append(key)
+    assert later == []
+    assert timezone.now() >= built
+
+
+def test_the_demo_is_built_through_the_apps_services_and_nothing_imports_it():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for app in ("core", "org", "workdays", "catalog", "counter", "evaluations", "api", "shell"):
+        for path in (root / app).rglob("*.py"):
+            assert "from demo" not in path.read_text(encoding="utf-8") and "import demo" not in path.read_text(
+                encoding="utf-8"), path
+    seeders = "\n".join(p.read_text(encoding="utf-8") for p in (root / "demo").glob("*.py"))
+    for forbidden in (".objects.create(", ".save(", "bulk_create", ".update(", "freezegun", "import _", "._"):
+        assert forbidden not in seeders.replace("self._", ""), forbidden

@@ -12,14 +12,14 @@ def test_healthz_answers_ok_without_signing_in(client, db):
 
 def test_window_staff_land_on_the_counter_desk(client_for, people):
     for persona in (people.officer, people.civilian):
-        response = client_for(persona).get(reverse("core:home"))
+        response = client_for(persona).get(reverse("shell:home"))
         assert response.status_code == 302
         assert response["Location"] == reverse("counter:desk")
 
 
 def test_supervisors_land_on_the_case_list(client_for, people):
     for persona in (people.head, people.county, people.cityadmin, people.inspector):
-        response = client_for(persona).get(reverse("core:home"))
+        response = client_for(persona).get(reverse("shell:home"))
         assert response["Location"] == reverse("counter:case_list")
 
 

@@ -1,0 +1,17 @@
+"""The test suite runs the real settings (config/settings.py), read from a production-like environment.
+
+DEBUG is off as in production; only what a test run cannot have is set here: a throw-away secret, plain
+HTTP on the test server, static files from the source folders, and the public address of printed links.
+A variable already set (DATABASE_URL by CI) wins.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-tests-only-secret-key-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
+
+from config.settings import *  # noqa: E402, F403
