@@ -100,3 +100,9 @@ def test_the_table_prints_a_row_per_capability():
     rows = access.table_rows()
     assert [r["capability"] for r in rows] == list(access.CAPABILITIES)
     assert all(r["roles"] and str(r["label"]) for r in rows)
+
+
+def test_the_architecture_page_prints_every_capability():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [c for c in access.CAPABILITIES if f"`{c}`" not in page]
+    assert missing == []
