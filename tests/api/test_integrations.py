@@ -10,7 +10,7 @@ from api.keys import integration_key_create, integration_key_revoke
 from api.models import IntegrationKey
 from core.models import AuditEvent
 from counter import services
-from evaluations.models import Channel, Device, Invite
+from evaluations.models import Channel, Invite
 from evaluations.services import RatingInput, contest_decide, contest_file, rating_submit
 
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
@@ -31,10 +31,10 @@ def notice(open_case, people, city, guide, *, taijiang=False):
 
 
 @pytest.fixture
-def rated(city, people, guide, open_case):
+def rated(city, people, guide, open_case, pair):
     """鼓楼: a QR rating, a device bad review later excluded on appeal, a default; 台江: one QR rating."""
-    device = Device.objects.create(window=city.w1, county=city.gulou, station=city.dongjie, city=city.city,
-                                   name="1号评价器", token_hash="d" * 64, paired_by=people.head)
+    with freeze_time(at(2, 8)):
+        device, _token = pair(city.w1, name="1号评价器")
     with freeze_time(at(2, 9)):
         qr_invite = notice(open_case, people, city, guide)
         bad_invite = notice(open_case, people, city, guide)

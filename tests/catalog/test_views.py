@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Guide, GuideVersion, Item, VersionStatus
-from catalog.services import guide_draft_create
+from catalog.services import guide_create_for_county, guide_draft_create
 from core.models import AuditEvent
 from tests.catalog.conftest import TODAY
 
@@ -136,7 +136,7 @@ class TestReading:
         assert client_for(people.officer).get(url("guide_detail", code=TAIJIANG)).status_code == 404
 
     def test_a_county_without_a_version_in_force_says_so(self, client_for, people, city):
-        Guide.objects.create(county=city.gulou)
+        guide_create_for_county(county=city.gulou, actor=people.county)
         page = client_for(people.officer).get(url("guide_detail")).content.decode()
         assert "没有施行中的办事指南版本" in page
 

@@ -31,11 +31,12 @@ def shown_code(response) -> str:
 
 def test_the_station_head_sees_each_window_of_the_station_with_its_devices(head_client, city, people):
     with freeze_time(NOW) as clock:
+        clock.tick(-datetime.timedelta(minutes=10))
+        quiet = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
+                                     name="备用平板").device  # paired ten minutes ago and silent since
+        clock.tick(datetime.timedelta(minutes=10))
         online = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
                                       name="1号窗口平板").device
-        quiet = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
-                                     name="备用平板").device
-        Device.objects.filter(pk=quiet.pk).update(last_seen_at=quiet.last_seen_at - datetime.timedelta(minutes=10))
         clock.tick(datetime.timedelta(seconds=30))
         page = head_client.get("/evaluations/devices/").content.decode()
 

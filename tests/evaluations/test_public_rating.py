@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from core.models import AuditEvent
 from counter import services
-from evaluations.models import Channel, Device, Invite, Rating, Stage
+from evaluations.models import Channel, Invite, Rating, Stage
 from evaluations.services import RatingInput, rating_submit
 from tests.fixtures.cases import material_ids, rating_token
 
@@ -172,10 +172,9 @@ def test_an_unknown_token_is_a_chinese_404(client, db):
     assert "未找到评价页面" in response.content.decode()
 
 
-def test_a_stage_rated_on_the_window_device_is_not_offered_again(client, city, people, noticed):
+def test_a_stage_rated_on_the_window_device_is_not_offered_again(client, city, people, noticed, pair):
     case, _document = noticed
-    device = Device.objects.create(window=city.w1, county=city.gulou, station=city.dongjie, city=city.city,
-                                   name="评价器", token_hash="d" * 64, paired_by=people.head)
+    device, _token = pair(city.w1, name="评价器")
     invite = Invite.objects.get(case=case)
     rating_submit(invite=invite, data=RatingInput(4, 4, 4, 4), channel=Channel.DEVICE, device=device)
     page = client.get(url(case)).content.decode()

@@ -77,3 +77,27 @@ def test_an_anchored_capability_needs_both_the_role_and_the_users_own_unit(peopl
     assert not access.can(people.officer, access.FOLLOW_UP_HANDLE, city.dongjie)
     assert access.can(people.county, access.CONTEST_DECIDE, city.gulou)
     assert not access.can(people.outsider_county, access.CONTEST_DECIDE, city.gulou)
+
+
+def test_one_scope_filter_serves_every_scoped_table(people, open_case, pair):
+    """Every big table carries the Scoped columns, so scope_q needs no per-table field names."""
+    from django.apps import apps
+
+    from core.models import Scoped
+    from counter import services
+    from org.selectors import scope_q
+
+    pair()
+    services.case_notify(case=open_case(None, "出生医学证明"), actor=people.officer)
+    scoped = [m for m in apps.get_models() if issubclass(m, Scoped)]
+    assert {m._meta.label for m in scoped} >= {
+        "core.AuditEvent", "counter.Case", "counter.NoticeOverride", "evaluations.Device", "evaluations.Invite",
+        "evaluations.Rating", "evaluations.FollowUp", "evaluations.Contest"}
+    for model in scoped:
+        for user in (people.officer, people.head, people.county, people.cityadmin):
+            assert model.objects.filter(scope_q(user)).count() >= 0  # no special case, no FieldError
+        mine = model.objects.filter(scope_q(people.head)).count()
+        theirs = model.objects.filter(scope_q(people.outsider)).exclude(county=people.outsider.unit.county).count()
+        assert theirs == 0
+        if model._meta.label in ("counter.Case", "evaluations.Invite", "evaluations.Device"):
+            assert mine == model.objects.filter(county=people.head.unit.county).count() > 0
