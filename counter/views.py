@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from catalog.models import Item
 from catalog.selectors import items_search, version_in_force
 from core import clock
 from core.errors import ConflictError, DomainError, form_error_add
+from core.pagination import page_of, query_without_page
 from core.personal import mask_id_number, mask_phone
 from counter import hooks, services
 from counter.documents_pdf import render_pdf
@@ -191,9 +191,10 @@ def case_list(request):
     window_id = int(window_id) if window_id.isdigit() else None
     query = request.GET.get("q", "")[:50]
     qs = cases_for_list(request.user, status=status, overdue=overdue, window_id=window_id, query=query)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, request)
     return render(request, "counter/case_list.html", {
         "page": page, "status": status, "overdue": overdue, "window_id": window_id, "query": query,
+        "page_query": query_without_page(request),
         "statuses": CaseStatus.choices, "windows": windows_visible_to(request.user),
         "counts": status_counts(request.user), "today": clock.today(),
     })

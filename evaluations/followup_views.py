@@ -6,7 +6,6 @@ service, render. Bad input comes back on the same page with a Chinese message an
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import DomainError, form_error_add
+from core.pagination import page_of, query_without_page
 from core.personal import mask_phone
 from evaluations import services
 from evaluations.forms import (
@@ -47,15 +47,6 @@ from evaluations.stats import RATE_GAP_POINTS, RATE_MIN_INVITES, invites_visible
 from org import access
 from org.selectors import windows_visible_to
 
-PAGE_SIZE = 50
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- follow-ups --------------------------------------------------------------------------------
 
 
@@ -67,13 +58,12 @@ def follow_up_list(request):
     if show not in FOLLOW_UP_SHOWS:
         show = "all"
     today = clock.today()
-    page = Paginator(follow_ups_for_list(request.user, show=show, today=today), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = page_of(follow_ups_for_list(request.user, show=show, today=today), request)
     page.object_list = list(page.object_list)
     with_reason_text([fu.rating for fu in page.object_list])
     return render(request, "evaluations/followup_list.html", {
         "page": page, "show": show, "today": today, "counts": follow_up_counts(request.user, today),
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
     })
 
 
@@ -163,10 +153,10 @@ def rating_list(request):
         ))
     else:
         ratings = ratings.none()
-    page = Paginator(ratings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(ratings, request)
     page.object_list = with_reason_text(list(page.object_list))
     return render(request, "evaluations/ratings_list.html", {
-        "form": form, "page": page, "query": _query_without_page(request),
+        "form": form, "page": page, "query": query_without_page(request),
         "officer_filtered": form.is_valid() and form.cleaned_data["officer"],
     }, status=200 if form.is_valid() else 400)
 
@@ -218,10 +208,10 @@ def contest_list(request):
     status = request.GET.get("status", "")
     if status not in ContestStatus.values:
         status = ""
-    page = Paginator(contests_for_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(contests_for_list(request.user, status=status), request)
     return render(request, "evaluations/contest_list.html", {
         "page": page, "status": status, "statuses": ContestStatus.choices,
-        "is_county": access.can(request.user, access.CONTEST_DECIDE), "query": _query_without_page(request),
+        "is_county": access.can(request.user, access.CONTEST_DECIDE), "query": query_without_page(request),
     })
 
 
@@ -301,9 +291,9 @@ def usage_invites(request):
         elif only == "offline":
             invites = invites.filter(device_offline=True)
     invites = invites.select_related("case", "window", "officer", "rating").order_by("-created_at", "-id")
-    page = Paginator(invites, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(invites, request)
     return render(request, "evaluations/usage_invites.html", {
-        "form": form, "page": page, "query": _query_without_page(request),
+        "form": form, "page": page, "query": query_without_page(request),
     }, status=200 if form.is_valid() else 400)
 
 

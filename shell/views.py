@@ -3,7 +3,6 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,12 +10,11 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.pagination import page_of, query_without_page
 from org import access
 from shell.forms import AuditFilterForm
 from shell.navigation import home_url_name
 from shell.selectors import audit_actions_visible_to, audit_events_visible_to
-
-AUDIT_PAGE_SIZE = 50
 
 
 @login_required
@@ -35,13 +33,11 @@ def audit_list(request):
         events = form.apply(events)
     elif form.is_bound:
         events = events.none()
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(events, request)
     rows = [{"event": e, "data": json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else ""}
             for e in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "shell/audit_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "form": form, "page": page, "rows": rows, "query": query_without_page(request),
     })
 
 
