@@ -163,7 +163,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT: Path | None = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production: `collectstatic` writes hashed, compressed copies to STATIC_ROOT (long-cached by browsers).
 # Development, the demo and tests: WhiteNoise serves the files from the source folders.
@@ -177,6 +177,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if not STATIC_MANIFEST and "STATIC_ROOT" not in os.environ:
+    STATIC_ROOT = None  # nothing is collected, so WhiteNoise has no folder to look for
 
 # Font embedded in PDFs; a TrueType/TTC file with Chinese glyphs.
 PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")

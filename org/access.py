@@ -52,7 +52,7 @@ class Capability:
     label: Any
     roles: tuple[str, ...]
     anchor: str | None = None
-    refusal: Any = gettext_lazy("您没有办理该事项的权限。")
+    refusal: Any = gettext_lazy("您没有查看或办理该内容的权限。如确需访问，请联系本单位管理员。")
 
 
 # The table. Reading it is the way to learn what each role may do (docs/architecture.md prints it).

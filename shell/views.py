@@ -10,6 +10,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError, error_body
 from core.pagination import page_of, query_without_page
 from org import access
 from shell.forms import AuditFilterForm
@@ -49,6 +50,7 @@ def healthz(request):
 
 # --- error pages ---------------------------------------------------------------------------------
 
+API_CODES = {403: "access_denied", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 500: "server_error"}
 ERROR_TITLES = {
     400: (gettext_lazy("请求有误"),
           gettext_lazy("提交的内容无法处理。请返回上一页检查后重新填写；如果一再出现，请刷新页面后重试。")),
@@ -65,6 +67,12 @@ ERROR_TITLES = {
 }
 
 
+# The public is not told to ask "their unit's administrator".
+PUBLIC_TEXTS = {
+    403: gettext_lazy("该页面不对外开放。如需办理户籍业务，请到户籍窗口或拨打办事指南上的咨询电话。"),
+}
+
+
 def _is_public(request: HttpRequest) -> bool:
     """Pages for the public (and requests without a staff session) get the public layout, no staff menu."""
     user = getattr(request, "user", None)
@@ -74,8 +82,15 @@ def _is_public(request: HttpRequest) -> bool:
 def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     """A Chinese error page in the staff or public layout; `message` says what happened, when known."""
     title, text = ERROR_TITLES.get(status, ERROR_TITLES[400])
-    template = "public_error.html" if _is_public(request) else "error.html"
-    return render(request, template, {"status": status, "title": title, "text": text, "message": message},
+    if request.path.startswith("/api/"):
+        # A path under /api/ that no endpoint answers: the API's JSON error, not a page.
+        return JsonResponse(error_body(DomainError(message or text, code=API_CODES.get(status, "bad_request"))),
+                            status=status, json_dumps_params={"ensure_ascii": False})
+    if _is_public(request):
+        return render(request, "public_error.html", {"status": status, "title": title,
+                                                     "text": PUBLIC_TEXTS.get(status, text), "message": message},
+                      status=status)
+    return render(request, "error.html", {"status": status, "title": title, "text": text, "message": message},
                   status=status)
 
 
@@ -95,6 +110,9 @@ def not_found(request, exception=None):
 def server_error(request):
     """Rendered without context processors or database access: the database may be what failed."""
     title, text = ERROR_TITLES[500]
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(DomainError(text, code="server_error")), status=500,
+                            json_dumps_params={"ensure_ascii": False})
     html = loader.get_template("500.html").render({"title": title, "text": text})
     return HttpResponse(html, status=500)
 

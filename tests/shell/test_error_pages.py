@@ -47,6 +47,7 @@ def test_a_domain_error_a_view_let_through_is_a_chinese_page_with_its_status(cli
     html = response.content.decode()
     assert message in html and str(views.ERROR_TITLES[status][0]) in html
     assert 'aria-label="主菜单"' in html  # the staff layout, with the menu
+    assert str(views.ERROR_TITLES[status][1]) not in html  # the reason, not the reason and a generic text
 
 
 def test_a_server_error_is_a_chinese_page_that_needs_no_database(people, raising_urls):
@@ -60,12 +61,35 @@ def test_a_server_error_is_a_chinese_page_that_needs_no_database(people, raising
     assert "系统出错" in html and "database fell over" not in html and "Traceback" not in html
 
 
-def test_the_public_meets_the_public_layout(client, db):
+def test_the_public_meets_the_public_layout_and_no_advice_meant_for_staff(client, db):
     response = client.get("/no-such-page/")
 
     assert response.status_code == 404
     html = response.content.decode()
-    assert "未找到" in html and "主菜单" not in html and "亮窗 · 户籍窗口服务评价" in html
+    assert "未找到" in html and "主菜单" not in html and "亮窗 · 户籍窗口服务" in html
+    assert "服务评价" not in html and "评价人信息" not in html  # the rating page's own header and footer
+    assert 'href="/"' in html
+
+
+def test_a_public_403_does_not_send_a_citizen_to_a_units_administrator(db):
+    response = Client(enforce_csrf_checks=True).post("/r/any-token", {"stage": "notice"})  # no CSRF token
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "页面已过期或来源不明" in html and "管理员" not in html and "主菜单" not in html
+
+
+def test_an_unknown_path_under_the_api_answers_json(client, db):
+    response = client.get("/api/nope")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_language_menu_names_each_language_in_itself(client_for, people):
+    html = client_for(people.officer).get("/accounts/password/").content.decode()
+
+    assert ">简体中文</option>" in html and ">English</option>" in html and "英语" not in html
 
 
 def test_an_expired_form_is_explained_in_chinese_not_django_csrf_page(people):
