@@ -147,8 +147,9 @@ def device_for_token(token: str) -> Device | None:
 
 def device_authenticate(token: str) -> Device:
     """The active device holding `token`; refuse an unknown token ("device_unknown") or a revoked device."""
-    # No joins: this runs on every long poll of every device, and the window is rarely needed.
-    device = Device.objects.filter(token_hash=_digest(token)).first() if token else None
+    # No joins and no ordering (the hash is unique): this runs on every long poll of every device.
+    found = list(Device.objects.filter(token_hash=_digest(token)).order_by()[:1]) if token else []
+    device = found[0] if found else None
     if device is None:
         raise Unauthenticated(_("评价器未配对或配对已失效，请输入所长提供的配对码重新配对。"), code="device_unknown")
     if device.revoked_at is not None:
@@ -269,15 +270,12 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
 
 
 def rating_link_for(case) -> RatingLink:
-    """The case's one rating link (made the first time a document needs it)."""
-    link = RatingLink.objects.filter(case=case).first()
-    if link is not None:
-        return link
-    try:
-        with transaction.atomic():
-            return RatingLink.objects.create(case=case)
-    except IntegrityError:
-        return RatingLink.objects.get(case=case)
+    """The case's one rating link, made the first time a document needs it.
+
+    Documents are issued inside a decision, which holds the case's row lock, so two links of one case
+    cannot be made at once; the unique constraint on `case` would refuse the second anyway.
+    """
+    return RatingLink.objects.filter(case=case).first() or RatingLink.objects.create(case=case)
 
 
 def rating_url(link: RatingLink) -> str:
