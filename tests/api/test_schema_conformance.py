@@ -8,6 +8,8 @@ document cannot drift apart.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -19,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.keys import integration_key_create
 from config.wsgi import application
+from core.live import listener
 from counter import services as counter
 from evaluations import services
 from evaluations.services import RatingInput
@@ -28,7 +31,19 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def api_world(city, people, open_case, settings):
+def wsgi_keeps_the_test_connection():
+    """Django's test client keeps the test's database connection across requests; the WSGI handler
+    schemathesis calls would close it after each one (it is inside the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    listener.stop()  # the long poll started PostgreSQL's LISTEN thread; its connection must not outlive the test
+
+
+@pytest.fixture
+def api_world(city, people, open_case, settings, wsgi_keeps_the_test_connection):
     """A window with a paired device, invitations to rate (one already rated), and a county key."""
     settings.DEVICE_WAIT_SECONDS = 0  # the long poll answers at once
     code = services.pairing_code_create(window=city.w1, actor=people.head)
