@@ -110,3 +110,14 @@ def test_a_bad_request_is_a_chinese_400(client, db, settings):
 
     assert response.status_code == 400
     assert "请求有误" in response.content.decode()
+
+
+def test_no_template_comment_leaks_onto_a_page():
+    """Django's {# #} comments end at the line's end; a longer one is printed on the page."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    leaks = [f"{p.relative_to(root)}:{n}" for p in root.glob("*/templates/**/*.html")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+             if "{#" in line and "#}" not in line[line.index("{#"):]]
+    assert leaks == []
