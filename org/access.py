@@ -43,6 +43,7 @@ USAGE_READ = "usage.read"
 STAFF_READ = "staff.read"
 AUDIT_READ = "audit.read"
 API_KEY_MANAGE = "api_key.manage"
+SITE_SETTINGS_READ = "site.settings_read"
 
 ANCHORS = ("station", "county", "city", "officer")
 
@@ -83,6 +84,7 @@ CAPABILITIES: dict[str, Capability] = {
     AUDIT_READ: Capability(gettext_lazy("查看审计日志"), SUPERVISORS),
     API_KEY_MANAGE: Capability(gettext_lazy("签发和停用接口密钥"), (CITY_ADMIN,), anchor="city",
                                refusal=gettext_lazy("只有市局管理员可以管理接口密钥。")),
+    SITE_SETTINGS_READ: Capability(gettext_lazy("查看站点配置的警告（如文书二维码的地址）"), (CITY_ADMIN,)),
 }
 
 # The part of the unit tree each role sees: the city, its county, or its station (window staff: their station).

@@ -1,6 +1,13 @@
 from core import clock
 
 
+def _served_host(request) -> str:
+    try:
+        return request.get_host()
+    except Exception:  # a host Django refuses is answered with a 400 before any page is drawn
+        return ""
+
+
 def shell(request):
     """Navigation and warnings shown on every staff page."""
     user = getattr(request, "user", None)
@@ -12,5 +19,5 @@ def shell(request):
         match = getattr(request, "resolver_match", None)
         # The calendar pages carry their own, more specific warning.
         if match is None or match.app_name != "workdays":
-            context["shell_warnings"] = warnings_for(user, context["today"])
+            context["shell_warnings"] = warnings_for(user, context["today"], served_host=_served_host(request))
     return context

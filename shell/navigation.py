@@ -1,7 +1,9 @@
 """The menu and page-top warnings each person sees; what to show is asked of org.access."""
 
 import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,15 +41,24 @@ def nav_for(user) -> list[dict]:
     return items
 
 
-def warnings_for(user, today: datetime.date) -> list[str]:
-    """Warn those who read the calendar of a year whose holiday schedule is missing (this year; next from November)."""
-    if not access.can(user, access.CALENDAR_READ):
-        return []
-    return [
-        _("%(year)s 年的法定节假日安排尚未录入：该年的期限暂按周末计算并标注为“暂定”，请市局管理员尽快录入。")
-        % {"year": year}
-        for year in years_missing(today)
-    ]
+def warnings_for(user, today: datetime.date, served_host: str = "") -> list[str]:
+    """The warnings at the top of every page: a year of the calendar not entered yet (for those who read the
+    calendar; next year from November), and printed links that would not open this site (city administrator)."""
+    warnings = []
+    if access.can(user, access.CALENDAR_READ):
+        warnings += [
+            _("%(year)s 年的法定节假日安排尚未录入：该年的期限暂按周末计算并标注为“暂定”，请市局管理员尽快录入。")
+            % {"year": year}
+            for year in years_missing(today)
+        ]
+    printed = urlsplit(settings.PUBLIC_BASE_URL).netloc
+    elsewhere = bool(served_host and printed and printed.lower() != served_host.lower())
+    if elsewhere and access.can(user, access.SITE_SETTINGS_READ):
+        warnings.append(
+            _("文书二维码印的地址是 %(printed)s，而本站现在的地址是 %(served)s：群众扫码可能打不开评价页面。"
+              "请让系统管理员把 PUBLIC_BASE_URL 设为群众能访问的地址。") % {"printed": printed, "served": served_host}
+        )
+    return warnings
 
 
 def home_url_name(user) -> str:

@@ -28,3 +28,14 @@ def test_an_unknown_page_gets_the_chinese_404(client_for, people):
 
     assert response.status_code == 404
     assert "您要找的页面或记录不存在" in response.content.decode()
+
+
+def test_the_city_administrator_is_warned_when_printed_links_would_not_open_this_site(client_for, people, settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    page = client_for(people.cityadmin).get("/accounts/password/", HTTP_HOST="127.0.0.1:18731").content.decode()
+    assert "文书二维码印的地址是 127.0.0.1:8000" in page and "127.0.0.1:18731" in page
+
+    same = client_for(people.cityadmin).get("/accounts/password/", HTTP_HOST="127.0.0.1:8000").content.decode()
+    assert "文书二维码印的地址" not in same
+    officer = client_for(people.officer).get("/accounts/password/", HTTP_HOST="127.0.0.1:18731").content.decode()
+    assert "文书二维码印的地址" not in officer
