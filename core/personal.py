@@ -5,10 +5,14 @@ import re
 
 from django.utils.translation import gettext as _
 
+from core import clock
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+# Nobody at a window was born before this year; an earlier date is a typing error.
+FIRST_BIRTH_YEAR = 1900
 
 
 def id_check_digit(first17: str) -> str:
@@ -29,9 +33,14 @@ def id_number_problem(value: str) -> str | None:
     if not _ID_RE.match(value):
         return _("公民身份号码前17位应为数字，最后一位为数字或X，请核对。")
     try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return _("公民身份号码中的出生日期（第7-14位）不是有效日期，请核对。")
+    if born > clock.today():
+        return _("公民身份号码中的出生日期（%(date)s）晚于今天，请核对。") % {"date": born.isoformat()}
+    if born.year < FIRST_BIRTH_YEAR:
+        return _("公民身份号码中的出生日期（%(date)s）早于%(year)s年，请核对。") % {
+            "date": born.isoformat(), "year": FIRST_BIRTH_YEAR}
     if id_check_digit(value[:17]) != value[17]:
         return _("公民身份号码校验位不正确（GB 11643），请逐位核对。")
     return None

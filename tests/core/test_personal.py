@@ -94,3 +94,22 @@ def test_mobiles_and_landlines_with_area_codes_are_accepted(phone):
 @pytest.mark.parametrize("phone", ["1381234567", "23812345678", "87654321", "0591-876", "abc"])
 def test_other_phone_numbers_are_refused_in_chinese(phone):
     assert phone_problem(phone) == "联系电话应为11位手机号码或带区号的固定电话，请核对。"
+
+
+@pytest.mark.parametrize("first17", ["11010520300101001", "11010520270101001", "11010518991231001"])
+def test_a_birth_date_in_the_future_or_before_1900_is_refused(first17):
+    number = first17 + id_check_digit(first17)
+    problem = id_number_problem(number)
+    assert problem is not None and "出生日期" in problem
+
+
+def test_the_examples_from_the_field_are_refused():
+    assert id_number_problem("11010520300101001X") is not None
+    assert id_number_problem("110105202701010016") is not None
+
+
+def test_someone_born_today_is_accepted(db):
+    from core import clock
+
+    first17 = f"110105{clock.today():%Y%m%d}001"
+    assert id_number_problem(first17 + id_check_digit(first17)) is None
