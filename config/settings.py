@@ -136,8 +136,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite waits for a writer instead of failing at once under runserver's threads.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Two requests writing at once (runserver's threads): with WAL readers never wait for the writer, and
+    # an immediate transaction takes the write lock when it begins, so the second writer queues (up to
+    # `timeout` seconds) instead of failing half-way with "database is locked"; the decision that comes
+    # second then sees the first one's change and is refused with the same 409 as on PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"

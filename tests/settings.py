@@ -15,3 +15,12 @@ os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
 
 from config.settings import *  # noqa: E402, F403
+from config.settings import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory: threads of the concurrency tests then share the database as runserver's do.
+    import tempfile  # noqa: E402
+
+    # One file per test run, so that runs side by side never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"brightwindow-tests-{os.getpid()}.sqlite3")}
