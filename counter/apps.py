@@ -5,11 +5,8 @@ class CounterConfig(AppConfig):
     name = "counter"
 
     def ready(self) -> None:
-        from core.jobs import daily_task_register
-        from counter.services import case_deadlines_refresh
+        from counter.services import case_deadlines_refreshed
+        from workdays import hooks as workdays_hooks
 
-        daily_task_register(
-            "deadlines_refresh", order=10, run=case_deadlines_refresh,
-            doc="录入新年度节假日安排后，重算按“暂定”计算的承诺办结日期",
-            report=lambda n: f"deadlines_refresh: 已重新计算 {n} 件办件的承诺办结日期",
-        )
+        # R6: a promised date computed before its year was entered is recomputed once it is.
+        workdays_hooks.deadlines_refresh.subscribe(case_deadlines_refreshed)

@@ -402,6 +402,11 @@ def case_reveal_personal_data(*, case: Case, actor: Staff) -> dict[str, str]:
     return {"id_number": case.applicant_id_number, "phone": case.applicant_phone}
 
 
+def case_deadlines_refreshed(*, actor: Staff | None = None) -> tuple[str, int]:
+    """Subscribed to workdays.hooks.deadlines_refresh: what was recomputed, and how many."""
+    return _("办件承诺办结日期"), case_deadlines_refresh(actor=actor)
+
+
 def case_deadlines_refresh(*, actor: Staff | None = None) -> int:
     """Recompute provisional deadlines of open cases once their year's schedule is entered; return how many moved."""
     changed = 0

@@ -9,12 +9,15 @@ class EvaluationsConfig(AppConfig):
         from core.jobs import daily_task_register
         from counter import hooks as counter_hooks
         from evaluations import checks, panels, services  # noqa: F401  (checks registers the system checks)
+        from workdays import hooks as workdays_hooks
 
         # R7: every notice, refusal and completion asks the window's evaluator for a rating.
         counter_hooks.stage_ended.subscribe(services.invite_for_decision)
         # Every issued document prints the applicant's rating link and its QR code.
         counter_hooks.document_issuing.subscribe(services.document_rating_fields)
         counter_hooks.case_panels.subscribe(panels.case_ratings_panel)
+        # R6: follow-up deadlines computed before their year was entered are recomputed once it is.
+        workdays_hooks.deadlines_refresh.subscribe(services.follow_up_deadlines_refreshed)
 
         daily_task_register(
             "ratings_default", order=20, run=services.ratings_default_apply,

@@ -114,6 +114,30 @@ def follow_up_close(*, follow_up: FollowUp, actor: Staff, rectification: str) ->
     return locked
 
 
+def follow_up_deadlines_refresh(*, actor: Staff | None = None) -> int:
+    """Recompute the deadlines of open follow-ups computed before their year was entered; return how many moved."""
+    changed = 0
+    pending = FollowUp.objects.filter(deadline_provisional=True).exclude(status=FollowUpStatus.CLOSED)
+    for follow_up in pending.select_related("rating__window"):
+        deadline = add_workdays(clock.localtime(follow_up.opened_at).date(), settings.FOLLOW_UP_WORKING_DAYS)
+        if deadline.date == follow_up.deadline and deadline.provisional:
+            continue
+        with transaction.atomic():
+            FollowUp.objects.filter(pk=follow_up.pk).update(deadline=deadline.date,
+                                                          deadline_provisional=deadline.provisional)
+            audit_record(actor=actor, action="follow_up.deadline_recomputed", obj=follow_up,
+                         unit=follow_up.rating.window,
+                         data={"from": str(follow_up.deadline), "to": str(deadline.date),
+                               "provisional": deadline.provisional})
+        changed += 1
+    return changed
+
+
+def follow_up_deadlines_refreshed(*, actor: Staff | None = None) -> tuple[str, int]:
+    """Subscribed to workdays.hooks.deadlines_refresh: what was recomputed, and how many."""
+    return _("差评整改期限"), follow_up_deadlines_refresh(actor=actor)
+
+
 def follow_ups_escalate(*, today: datetime.date | None = None) -> int:
     """Escalate to the county every follow-up past its deadline and not closed; return how many."""
     today = today or clock.today()

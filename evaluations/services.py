@@ -33,6 +33,8 @@ from evaluations.review_services import (  # noqa: F401
     contest_decide,
     contest_file,
     follow_up_close,
+    follow_up_deadlines_refresh,
+    follow_up_deadlines_refreshed,
     follow_up_open,
     follow_up_record_call,
     follow_up_verify,

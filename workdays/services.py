@@ -96,6 +96,27 @@ def workday_on_or_before(day: datetime.date) -> Deadline:
     raise DomainError(_("%(date)s 之前一年内没有工作日，请检查工作日历。") % {"date": due}, code="no_workday")
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """How many provisional deadlines each app recomputed, e.g. [("办件承诺办结日期", 3), ("差评整改期限", 1)]."""
+
+    counts: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _label, n in self.counts)
+
+    def describe(self) -> str:
+        return "、".join(f"{label} {n} 个" for label, n in self.counts if n)
+
+
+def provisional_deadlines_refresh(*, actor=None) -> Recomputed:
+    """Ask every app to recompute the deadlines it computed before their year was entered (R6)."""
+    from workdays import hooks
+
+    return Recomputed([(str(label), n) for label, n in hooks.deadlines_refresh.publish(actor=actor)])
+
+
 def year_is_entered(year: int) -> bool:
     return CalendarYear.objects.filter(year=year).exists()
 

@@ -22,6 +22,7 @@ from workdays.services import (
     calendar_day_add,
     calendar_day_remove,
     calendar_year_enter,
+    provisional_deadlines_refresh,
     workday_on_or_before,
 )
 
@@ -42,6 +43,12 @@ def _calculator(query: QueryDict) -> dict:
         except DomainError as exc:
             form_error_add(back_form, exc)
     return {"add_form": add_form, "add_result": add_result, "back_form": back_form, "back_result": back_result}
+
+
+def _calculator_status(context: dict) -> int:
+    """400 when a calculator form sent in the query string was refused, as for any bad input."""
+    refused = any(form.is_bound and form.errors for form in (context["add_form"], context["back_form"]))
+    return 400 if refused else 200
 
 
 def _initial_year(request: HttpRequest, missing: list[int], today: datetime.date) -> int:
@@ -76,14 +83,19 @@ def year_list(request: HttpRequest) -> HttpResponse:
                     "已录入 %(year)s 年节假日安排：放假 %(holidays)s 天（周一至周五），调休上班 %(workdays)s 天。"
                 ) % {"year": cal_year.year, "holidays": len(schedule["holidays"]),
                      "workdays": len(schedule["workdays"])})
+                # R6: every deadline computed before this year was entered is recomputed now.
+                recomputed = provisional_deadlines_refresh(actor=request.user)
+                messages.info(request, _("已按新录入的节假日安排重新计算暂定期限：%(what)s。")
+                              % {"what": recomputed.describe()} if recomputed.total
+                              else _("没有需要重新计算的暂定期限。"))
                 # An explicit fragment: the browser would otherwise carry the form's "#enter" over.
                 return redirect(reverse("workdays:year_detail", args=[cal_year.year]) + "#main")
     elif can_edit:
         form = YearEnterForm(initial={"year": _initial_year(request, missing, today)})
+    calculator = _calculator(request.GET)
     return render(request, "workdays/year_list.html", {
-        "rows": calendar_years(), "missing": missing, "can_edit": can_edit, "form": form,
-        **_calculator(request.GET),
-    })
+        "rows": calendar_years(), "missing": missing, "can_edit": can_edit, "form": form, **calculator,
+    }, status=_calculator_status(calculator))
 
 
 @login_required
@@ -110,11 +122,11 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("workdays:year_detail", year=year)
     elif can_edit and cal_year is not None:
         form = DayAddForm(year=year)
+    calculator = _calculator(request.GET)
     return render(request, "workdays/year_detail.html", {
         "year": year, "cal_year": cal_year, "days": calendar_days_of(year) if cal_year else [],
-        "can_edit": can_edit, "form": form, "HOLIDAY": DayKind.HOLIDAY,
-        **_calculator(request.GET),
-    })
+        "can_edit": can_edit, "form": form, "HOLIDAY": DayKind.HOLIDAY, **calculator,
+    }, status=_calculator_status(calculator))
 
 
 @login_required
