@@ -30,6 +30,22 @@ def guide_of(county: Unit) -> Guide | None:
     return Guide.objects.filter(county=county).select_related("county").first()
 
 
+def item_in_force(*, county: Unit, item_id: int, on: date) -> tuple[Item | None, Item | None]:
+    """Item `item_id` of `county`'s guide as the version in force on `on` has it.
+
+    (item, None) when it is in force; (its successor by code, the old item) when a newer version replaced it;
+    (None, the old item) when the version in force dropped it; (None, None) when it is no item of that county.
+    """
+    version = version_in_force(county=county, on=on)
+    asked = Item.objects.filter(pk=item_id, version__guide__county=county).select_related("version").first()
+    if asked is None:
+        return None, None
+    if version is not None and asked.version_id == version.pk:
+        return asked, None
+    successor = version.items.filter(code=asked.code).first() if version is not None else None
+    return successor, asked
+
+
 def version_latest_published(guide: Guide) -> GuideVersion | None:
     """Return the published version with the highest number (perhaps not in force yet)."""
     return guide.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()

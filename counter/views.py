@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Item
-from catalog.selectors import items_search, version_in_force
+from catalog.selectors import item_in_force, items_search, version_in_force
 from core import clock
-from core.errors import ConflictError, DomainError, form_error_add
+from core.errors import ConflictError, DomainError, NotFound, form_error_add
 from core.pagination import page_of, query_without_page
 from core.personal import mask_id_number, mask_phone
 from counter import hooks, services
@@ -45,22 +45,38 @@ def desk(request):
     })
 
 
+class _ItemReplaced(Exception):
+    """The county published a new guide version since the page with this item was opened."""
+
+    def __init__(self, current: Item, old: Item):
+        super().__init__(current.pk)
+        self.current, self.old = current, old
+
+
 def _item_in_force(user, item_id) -> Item:
+    """The item of the guide in force in the user's county; an item of an older version leads to its successor."""
     county = home_county(user)
-    version = version_in_force(county=county, on=clock.today()) if county else None
-    if version is None:
+    if county is None:
         raise Http404
-    try:
-        return version.items.prefetch_related("materials").get(pk=item_id)
-    except Item.DoesNotExist as exc:
-        raise Http404 from exc
+    current, old = item_in_force(county=county, item_id=item_id, on=clock.today())
+    if current is not None and old is not None:
+        raise _ItemReplaced(current, old)
+    if current is None and old is not None:
+        raise NotFound(_("“%(name)s”已不在本县现行的办事指南中（指南已更新），请回到窗口受理页重新选择事项。")
+                       % {"name": old.name})
+    if current is None:
+        raise Http404
+    return Item.objects.prefetch_related("materials").get(pk=current.pk)
 
 
 @login_required
 def case_new(request, item_id: int):
     """Record an application: applicant, conditions and the materials presented; optionally decide at once."""
     _require_counter(request.user)
-    item = _item_in_force(request.user, item_id)
+    try:
+        item = _item_in_force(request.user, item_id)
+    except _ItemReplaced as replaced:
+        return _item_replaced(request, replaced)
     windows = windows_visible_to(request.user)
     initial = {"window": request.user.unit if request.user.unit in windows else windows.first()}
     form = CaseOpenForm(request.POST if request.method == "POST" else None, item=item, windows=windows,
@@ -91,6 +107,28 @@ def case_new(request, item_id: int):
     return render(request, "counter/case_new.html", {
         "form": form, "item": item, "decision_problem": staff_decision_problem(request.user),
     }, status=status)
+
+
+def _item_replaced(request, replaced: _ItemReplaced):
+    """Open the same item (by code) of the version now in force; a form sent from the old page keeps what was
+    typed about the applicant, and asks for the materials again (they are the new version's)."""
+    version = replaced.current.version
+    note = _("本县办事指南已更新为第%(n)s版（%(date)s起施行），已转到“%(name)s”的现行版本。") % {
+        "n": version.number, "date": version.effective_date, "name": replaced.current.name}
+    if request.method != "POST":
+        messages.info(request, note)
+        return redirect("counter:case_new", item_id=replaced.current.pk)
+    item = Item.objects.prefetch_related("materials").get(pk=replaced.current.pk)
+    windows = windows_visible_to(request.user)
+    data = request.POST.copy()
+    for stale in ("materials", "conditions", "action"):
+        data.pop(stale, None)
+    form = CaseOpenForm(data, item=item, windows=windows)
+    form.is_valid()
+    form.add_error(None, note + _("请按现行版本重新勾选已提交的材料后再提交。"))
+    return render(request, "counter/case_new.html", {
+        "form": form, "item": item, "decision_problem": staff_decision_problem(request.user),
+    }, status=409)
 
 
 def _result_message(number: str, action: str) -> str:

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from freezegun import freeze_time
@@ -276,3 +278,50 @@ def test_case_page_shows_the_rating_invitation_and_reminds_the_officer(client_fo
     assert 'id="case-ratings"' in body and "待评价" in body
     assert "请提醒申请人在窗口评价器上对本次服务作出评价" in body
     assert "发起时评价器离线" in body  # no evaluator is paired with this window
+
+
+def _publish_version_2(city, people, guide):
+    """The county publishes version 2 (same items) in force from today."""
+    from catalog.services import guide_draft_create, guide_publish
+
+    with freeze_time(NOW):
+        draft = guide_draft_create(guide=guide.version.guide, actor=people.county)
+        return guide_publish(version=draft, actor=people.county, effective_date=datetime.date(2026, 11, 27), note="")
+
+
+def test_an_item_link_from_before_a_new_version_leads_to_the_item_now_in_force(client_for, people, guide, city):
+    client = client_for(people.officer)
+    old_url = reverse("counter:case_new", args=[guide.birth.pk])
+    version_2 = _publish_version_2(city, people, guide)
+    current = version_2.items.get(code=guide.birth.code)
+
+    with freeze_time(NOW):
+        opened = client.get(old_url, follow=True)
+        sent = client.post(old_url, new_case_data(guide.birth, "出生医学证明", applicant_name="李阿婆"))
+
+    assert opened.redirect_chain[-1][0] == reverse("counter:case_new", args=[current.pk])
+    assert "已转到“出生登记”的现行版本" in opened.content.decode()
+    body = sent.content.decode()
+    assert sent.status_code == 409
+    assert "请按现行版本重新勾选已提交的材料" in body and "李阿婆" in body
+    assert f'action="{reverse("counter:case_new", args=[current.pk])}"' in body
+    assert Case.objects.count() == 0
+
+
+def test_an_item_the_new_version_dropped_is_explained(client_for, people, guide, city):
+    from catalog.services import guide_draft_create, guide_publish, item_delete
+
+    with freeze_time(NOW):
+        draft = guide_draft_create(guide=guide.version.guide, actor=people.county)
+        item_delete(item=draft.items.get(code=guide.death.code), actor=people.county)
+        guide_publish(version=draft, actor=people.county, effective_date=datetime.date(2026, 11, 27), note="")
+        response = client_for(people.officer).get(reverse("counter:case_new", args=[guide.death.pk]))
+
+    assert response.status_code == 404
+    assert "“死亡注销”已不在本县现行的办事指南中" in response.content.decode()
+
+
+def test_another_countys_item_is_still_a_plain_404(client_for, people, guide):
+    with freeze_time(NOW):
+        response = client_for(people.officer).get(reverse("counter:case_new", args=[guide.taijiang_birth.pk]))
+    assert response.status_code == 404 and "现行版本" not in response.content.decode()
