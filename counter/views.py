@@ -17,7 +17,7 @@ from counter import hooks, services
 from counter.documents_pdf import render_pdf
 from counter.forms import CaseOpenForm, DecisionForm
 from counter.models import DocumentKind
-from counter.selectors import case_for, cases_for_list, document_for, status_counts
+from counter.selectors import case_for, cases_for_list, document_for, overdue_q, status_counts
 from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
 from org import access
 from org.selectors import home_county, windows_visible_to
@@ -94,15 +94,15 @@ def case_new(request, item_id: int):
                                                      data["applicant_phone"]),
                         conditions=data["conditions"], material_ids=data["materials"],
                     )
+                    notice = None
                     if action == "accept":
-                        services.case_accept(case=case, actor=request.user)
+                        case = services.case_accept(case=case, actor=request.user)
                     elif action == "notice":
-                        services.case_notify(case=case, actor=request.user)
+                        notice = services.case_notify(case=case, actor=request.user)
             except DomainError as exc:
                 form_error_add(form, exc)
             else:
-                messages.success(request, _result_message(case.number, action))
-                return redirect("counter:case_detail", number=case.number)
+                return _decided(request, case, action, notice)
         status = 400  # the same form again, with what to correct and everything typed
     return render(request, "counter/case_new.html", {
         "form": form, "item": item, "decision_problem": staff_decision_problem(request.user),
@@ -131,13 +131,23 @@ def _item_replaced(request, replaced: _ItemReplaced):
     }, status=409)
 
 
-def _result_message(number: str, action: str) -> str:
+def _result_message(case, action: str) -> str:
+    if action == "accept" and case.status == CaseStatus.COMPLETED:
+        return _("办件 %(n)s 已受理并当场办结，请打印回执交申请人，并提醒申请人使用评价器评价。") % {"n": case.number}
     return {
         "accept": _("办件 %(n)s 已受理，请打印受理回执交申请人，并提醒申请人使用评价器评价。"),
         "notice": _("办件 %(n)s 已出具补充材料告知单，请打印交申请人，并提醒申请人使用评价器评价。"),
         "refuse": _("办件 %(n)s 已出具不予受理告知书，请向申请人耐心解释，并提醒申请人使用评价器评价。"),
         "complete": _("办件 %(n)s 已办结，请提醒申请人使用评价器评价。"),
-    }.get(action, _("办件 %(n)s 已登记，待民警决定。")) % {"n": number}
+    }.get(action, _("办件 %(n)s 已登记，待民警决定。")) % {"n": case.number}
+
+
+def _decided(request, case, action: str, notice=None):
+    """Say what happened; after a one-time notice go straight to its print view (the applicant takes it away)."""
+    messages.success(request, _result_message(case, action))
+    if notice is not None:
+        return redirect("counter:document", public_id=notice.public_id)
+    return redirect("counter:case_detail", number=case.number)
 
 
 def _case_context(request, case, form=None):
@@ -183,16 +193,18 @@ def case_decide(request, number: str):
         data = form.cleaned_data
         action = data["action"]
         common = {"case": case, "actor": request.user, "expected_revision": data["revision"]}
+        notice = None
         try:
             if action == "accept":
-                services.case_accept(material_ids=data["materials"], **common)
+                case = services.case_accept(material_ids=data["materials"], **common)
             elif action == "notice":
-                services.case_notify(material_ids=data["materials"], conditions=data["conditions"],
-                                     override_reason=data["override_reason"], **common)
+                notice = services.case_notify(material_ids=data["materials"], conditions=data["conditions"],
+                                              override_reason=data["override_reason"], **common)
             elif action == "refuse":
-                services.case_refuse(legal_basis=data["legal_basis"], explanation=data["explanation"], **common)
+                case = services.case_refuse(legal_basis=data["legal_basis"], explanation=data["explanation"],
+                                            **common)
             else:
-                services.case_complete(**common)
+                case = services.case_complete(**common)
         except ConflictError as exc:
             # Somebody decided first: show the case as it is now, with what happened.
             messages.error(request, exc.message)
@@ -201,8 +213,7 @@ def case_decide(request, number: str):
         except DomainError as exc:
             status = form_error_add(form, exc)
         else:
-            messages.success(request, _result_message(case.number, action))
-            return redirect("counter:case_detail", number=case.number)
+            return _decided(request, case, action, notice)
     case.refresh_from_db()
     return render(request, "counter/case_detail.html", _case_context(request, case, form), status=status)
 
@@ -230,11 +241,12 @@ def case_list(request):
     query = request.GET.get("q", "")[:50]
     qs = cases_for_list(request.user, status=status, overdue=overdue, window_id=window_id, query=query)
     page = page_of(qs, request)
+    overdue_listed = qs.filter(overdue_q(clock.today())).count() if page.paginator.count else 0
     return render(request, "counter/case_list.html", {
         "page": page, "status": status, "overdue": overdue, "window_id": window_id, "query": query,
         "page_query": query_without_page(request),
         "statuses": CaseStatus.choices, "windows": windows_visible_to(request.user),
-        "counts": status_counts(request.user), "today": clock.today(),
+        "counts": status_counts(request.user), "today": clock.today(), "overdue_listed": overdue_listed,
     })
 
 

@@ -11,16 +11,16 @@ from django.utils.translation import gettext_lazy
 from org import access
 from workdays.selectors import years_missing
 
-# (url name, label, capability the menu item needs; None = everyone signed in)
+# (url name, label, the capability the item needs, or a tuple of which one is enough; None = everyone signed in)
 MENU = [
     ("counter:desk", gettext_lazy("窗口受理"), access.CASE_RECORD),
     ("counter:case_list", gettext_lazy("办件列表"), None),
     ("catalog:guide_list", gettext_lazy("办事指南"), None),
     ("workdays:year_list", gettext_lazy("工作日历"), access.CALENDAR_READ),
     ("evaluations:device_list", gettext_lazy("评价器"), access.DEVICE_MANAGE),
-    ("evaluations:rating_list", gettext_lazy("服务评价"), None),
+    ("evaluations:rating_list", gettext_lazy("服务评价"), (access.CONTEST_FILE, access.RATING_READ_UNITS)),
     ("evaluations:follow_up_list", gettext_lazy("差评回访"), access.FOLLOW_UP_READ),
-    ("evaluations:contest_list", gettext_lazy("申诉复核"), None),
+    ("evaluations:contest_list", gettext_lazy("申诉复核"), (access.CONTEST_FILE, access.RATING_READ_UNITS)),
     ("evaluations:usage", gettext_lazy("评价器使用"), access.USAGE_READ),
     ("org:staff_list", gettext_lazy("人员"), access.STAFF_READ),
     ("api:keys", gettext_lazy("接口密钥"), access.API_KEY_MANAGE),
@@ -30,8 +30,9 @@ MENU = [
 
 def nav_for(user) -> list[dict]:
     items = []
-    for name, label, capability in MENU:
-        if capability is not None and not access.can(user, capability):
+    for name, label, needs in MENU:
+        enough = needs if isinstance(needs, tuple) else (needs,)
+        if needs is not None and not any(access.can(user, c) for c in enough):
             continue
         try:
             url = reverse(name)

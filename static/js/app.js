@@ -20,6 +20,24 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  // A barcode scanner types the ID number and then Enter: in a form marked data-enter-moves, Enter goes to the
+  // next field instead of sending the form, so only a button the officer presses decides.
+  document.querySelectorAll("form[data-enter-moves]").forEach(function (form) {
+    form.addEventListener("keydown", function (e) {
+      var el = e.target;
+      if (e.key !== "Enter" || !el || el.tagName !== "INPUT" || el.type === "submit" || el.type === "button") { return; }
+      e.preventDefault();
+      var fields = Array.prototype.filter.call(form.elements, function (f) {
+        return !f.disabled && f.type !== "hidden" && f.offsetParent !== null &&
+          (f.tagName === "INPUT" || f.tagName === "SELECT" || f.tagName === "TEXTAREA");
+      });
+      var next = fields[fields.indexOf(el) + 1];
+      if (next) { next.focus(); if (next.select && next.type !== "checkbox" && next.type !== "radio") { next.select(); } }
+    });
+  });
+  // After a refused form, the first field to correct has the focus (Django marks it aria-invalid).
+  var wrong = document.querySelector("main [aria-invalid=true]");
+  if (wrong) { wrong.focus(); }
   // Print button.
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });

@@ -27,14 +27,11 @@ def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_compl
     page.get_by_label("居民户口簿（原件1份）").check()
     page.get_by_role("button", name="材料不全，出具一次性告知单").click()
 
-    expect(page.locator("#case-status")).to_have_text(re.compile("待补正"))
+    # Straight to the printable notice, and its PDF with the Chinese material names in it.
     expect(page.get_by_text("提醒申请人使用评价器评价")).to_be_visible()
+    expect(page.get_by_text("《居民身份证申领登记表》").first).to_be_visible()
     case = Case.objects.get()
     assert case.status == CaseStatus.NOTICE
-
-    # The printable notice, and its PDF with the Chinese material names in it.
-    page.get_by_role("link", name="打印").click()
-    expect(page.get_by_text("《居民身份证申领登记表》").first).to_be_visible()
     page.screenshot(path=str(artifacts / "counter-notice.png"), full_page=True)
     pdf_url = page.get_by_role("link", name="下载PDF").get_attribute("href")
     pdf = page.request.get(pdf_url)
@@ -47,6 +44,7 @@ def test_officer_takes_a_case_with_missing_materials_prints_the_notice_and_compl
     page.locator("#decide-materials").get_by_label(re.compile("《居民身份证申领登记表》")).check()
     page.get_by_role("button", name="材料齐全，受理").click()
     expect(page.locator("#case-status")).to_have_text(re.compile("已受理"))
+    page.once("dialog", lambda dialog: dialog.accept())  # 办结 asks for confirmation
     page.get_by_role("button", name="办结").click()
     expect(page.locator("#case-status")).to_have_text(re.compile("已办结"))
     case.refresh_from_db()
@@ -68,3 +66,42 @@ def test_bad_id_number_is_explained_and_the_form_keeps_what_was_typed(page, sign
     expect(page.get_by_label("申请人姓名")).to_have_value("林大爷")
     expect(page.get_by_label("联系电话")).to_have_value("13905910000")
     assert Case.objects.count() == 0
+
+
+def test_a_scanner_that_sends_enter_after_the_id_number_does_not_decide_the_case(page, sign_in, people, demo_guide):
+    sign_in("officer", people.password)
+    page.goto("/counter/?q=死亡")
+    page.get_by_role("link", name=re.compile("死亡注销")).click()
+    page.get_by_label("申请人姓名").fill("王阿公")
+    id_box = page.get_by_label("公民身份号码")
+    id_box.fill(valid_id())
+    id_box.press("Enter")  # what a scanner sends after the number
+
+    expect(page.get_by_label("联系电话")).to_be_focused()
+    assert not Case.objects.exists()
+
+    # A wrong number, sent with the button: the page comes back with the focus on the field to correct.
+    id_box.fill("350102199003071235")
+    page.get_by_label("联系电话").fill("13905910000")
+    page.get_by_role("button", name="仅登记").click()
+    expect(page.get_by_label("公民身份号码")).to_be_focused()
+    assert not Case.objects.exists()
+
+
+def test_completing_asks_for_confirmation_and_a_no_keeps_the_case_open(page, sign_in, people, demo_guide):
+    from counter import services
+
+    item = demo_guide.items.get(name="居民身份证首次申领")
+    case = services.case_open(actor=people.officer, window=people.officer.unit, item=item,
+                              applicant=services.Applicant("陈阿婆", valid_id(), "13905910000"),
+                              material_ids=[m.pk for m in services.required_materials(item, [])])
+    services.case_accept(case=case, actor=people.officer)
+    sign_in("officer", people.password)
+    page.goto(f"/counter/cases/{case.number}/")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="办结").click()
+
+    expect(page.locator("#case-status")).to_have_text(re.compile("已受理"))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED

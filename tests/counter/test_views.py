@@ -44,9 +44,10 @@ def test_officer_records_a_case_with_missing_materials_and_gets_a_notice(client_
 
     case = Case.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("counter:case_detail", args=[case.number])
+    # Straight to the notice's print view: the applicant takes it away.
+    assert response.url == reverse("counter:document", args=[case.documents.get().public_id])
     page = client.get(response.url).content.decode()
-    assert "补充材料告知单" in page and "提醒申请人使用评价器评价" in page
+    assert "补充材料告知单" in page and "提醒申请人使用评价器评价" in page and "打印" in page
     assert case.status == CaseStatus.NOTICE
 
 
@@ -325,3 +326,27 @@ def test_another_countys_item_is_still_a_plain_404(client_for, people, guide):
     with freeze_time(NOW):
         response = client_for(people.officer).get(reverse("counter:case_new", args=[guide.taijiang_birth.pk]))
     assert response.status_code == 404 and "现行版本" not in response.content.decode()
+
+
+@freeze_time(NOW)
+def test_an_on_the_spot_acceptance_says_it_is_completed(client_for, people, guide, city):
+    response = client_for(people.officer).post(
+        reverse("counter:case_new", args=[guide.death.pk]),
+        new_case_data(guide.death, "死亡医学证明", "死者户口簿", "申报人居民身份证", window=city.w1.pk, action="accept"),
+        follow=True)
+    body = response.content.decode()
+    assert "已受理并当场办结" in body and "请打印受理回执" not in body
+
+
+@freeze_time(NOW)
+def test_the_list_counts_the_overdue_cases_among_those_it_lists(client_for, people, open_case):
+    from core import clock
+
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        late = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")
+        services.case_accept(case=late, actor=people.officer)
+    open_case(None, "出生医学证明")
+    assert clock.today() > Case.objects.get(pk=late.pk).deadline
+
+    page = client_for(people.head).get(reverse("counter:case_list"), {"status": "intake"}).content.decode()
+    assert "共 1 件" in page and "已超期" not in page.split("共 1 件")[1].split("</p>")[0]

@@ -39,3 +39,15 @@ def test_the_city_administrator_is_warned_when_printed_links_would_not_open_this
     assert "文书二维码印的地址" not in same
     officer = client_for(people.officer).get("/accounts/password/", HTTP_HOST="127.0.0.1:18731").content.decode()
     assert "文书二维码印的地址" not in officer
+
+
+def test_the_menu_shows_each_role_only_what_it_can_use(client_for, people):
+    def menu(persona):
+        html = client_for(persona).get("/accounts/password/").content.decode()
+        return html.split('aria-label="主菜单"')[1].split("</nav>")[0]
+
+    civilian = menu(people.civilian)
+    assert "窗口受理" in civilian and "申诉复核" not in civilian and "服务评价" not in civilian
+    officer = menu(people.officer)
+    assert "申诉复核" in officer and "服务评价" in officer and "差评回访" not in officer
+    assert "窗口受理" not in menu(people.stopped)  # stopped from duty: no window work
