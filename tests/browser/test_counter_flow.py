@@ -105,3 +105,25 @@ def test_completing_asks_for_confirmation_and_a_no_keeps_the_case_open(page, sig
     expect(page.locator("#case-status")).to_have_text(re.compile("已受理"))
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
+
+
+def test_a_one_material_notice_and_its_receipt_print_on_one_a4_page_each(page, sign_in, people, demo_guide, artifacts):
+    from counter import services
+
+    item = demo_guide.items.get(name="居民身份证首次申领")
+    required = services.required_materials(item, [])
+    case = services.case_open(actor=people.officer, window=people.officer.unit, item=item,
+                              applicant=services.Applicant("陈阿婆", valid_id(), "13905910000"),
+                              material_ids=[m.pk for m in required[1:]])
+    notice = services.case_notify(case=case, actor=people.officer)
+    assert len(notice.snapshot["materials_missing"]) == 1
+    services.case_accept(case=case, actor=people.officer, material_ids=[required[0].pk])
+    receipt = case.documents.get(kind="receipt")
+    sign_in("officer", people.password)
+
+    for document in (notice, receipt):
+        page.goto(f"/counter/documents/{document.public_id}/")
+        page.emulate_media(media="print")
+        printed = page.pdf(format="A4", prefer_css_page_size=True)
+        (artifacts / f"print-{document.kind}.pdf").write_bytes(printed)
+        assert len(PdfReader(io.BytesIO(printed)).pages) == 1, document.kind

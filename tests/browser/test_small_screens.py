@@ -1,0 +1,39 @@
+"""On a phone (390 wide) and a tablet (820 wide) no page is wider than the screen: wide lists scroll in their box."""
+
+import pytest
+
+from counter import services
+from tests.factories import valid_id
+
+PAGES = {
+    "head": ["/counter/cases/", "/evaluations/ratings/", "/evaluations/follow-ups/", "/evaluations/usage/",
+             "/audit/", "/accounts/staff/", "/evaluations/devices/", "/guide/"],
+    "officer": ["/counter/"],
+    "cityadmin": ["/calendar/", "/api/keys/", "/guide/"],
+}
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (820, 1180)])
+def test_no_page_is_wider_than_a_phone_or_a_tablet(browser, live_server, people, demo_guide, width, height):
+    item = demo_guide.items.get(name="居民身份证首次申领")
+    for n in range(3):
+        case = services.case_open(actor=people.officer, window=people.officer.unit, item=item,
+                                  applicant=services.Applicant(f"申请人{n}", valid_id(), "13905910000"))
+        notice = services.case_notify(case=case, actor=people.officer)
+    too_wide = []
+    for username, urls in PAGES.items():
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height},
+                                      base_url=live_server.url)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(people.password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        for url in urls + ([f"/counter/documents/{notice.public_id}/"] if username == "officer" else []):
+            page.goto(url)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width + 1:
+                too_wide.append((username, url, scroll_width))
+        context.close()
+    assert too_wide == []
