@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.errors import DomainError
+from counter.barcode import barcode_drawing
 from counter.qr import qr_drawing
 
 FONT_NAME = "BrightWindowCJK"
@@ -171,7 +172,16 @@ class _Renderer:
 
     def header(self) -> list:
         d = self.doc
-        return [self.p(_s(d.get("title")), "title"), self.p(_s(d.get("number")), "number")]
+        parts: list = [self.p(_s(d.get("title")), "title"), self.p(_s(d.get("number")), "number")]
+        # The case number's barcode, right-aligned under the number, as on the HTML page.
+        barcode = barcode_drawing(_s(d.get("case_number")), module=0.3 * mm, height=9 * mm)
+        if barcode is not None:
+            parts.append(Table([[barcode]], colWidths=[barcode.width], hAlign="RIGHT",
+                               style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                                 ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])))
+        return parts
 
     def applicant(self) -> list:
         a = self.doc.get("applicant") or {}

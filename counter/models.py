@@ -46,6 +46,8 @@ class Case(WindowScoped):
             models.Index(fields=["county", "status"]),
             models.Index(fields=["station", "status", "deadline"]),
             models.Index(fields=["window", "created_at"]),
+            # The case list finds a returning applicant by the full ID number.
+            models.Index(fields=["applicant_id_number"], name="counter_case_applicant_id"),
         ]
 
     def __str__(self) -> str:

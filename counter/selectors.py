@@ -3,10 +3,11 @@
 import datetime
 
 from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from core import clock
+from core.personal import id_number_problem, normalize_id_number
 from counter.models import Case, CaseStatus, Document, NoticeOverride
 from org.models import Staff
 from org.selectors import scope_q
@@ -34,12 +35,42 @@ def cases_for_list(user: Staff, *, status: str = "", overdue: bool = False, wind
     if window_id:
         qs = qs.filter(window_id=window_id)
     if query:
-        query = query.strip()
-        qs = qs.filter(Q(number__icontains=query) | Q(applicant_name__icontains=query)
-                       | Q(item__name__icontains=query))
+        qs = qs.filter(search_q(query))
     return qs.annotate(
         overdue_rank=When_(When(overdue_q(today), then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("overdue_rank", "-created_at", "-id")
+
+
+def search_q(query: str) -> Q:
+    """What the case list's search box matches.
+
+    A full citizen ID number (as typed or read by a card reader) matches only that applicant's cases,
+    exactly, so a returning applicant is found without listing anyone else; anything else matches part
+    of the case number, a document number, the applicant's name or the item's name.
+    """
+    query = query.strip()
+    id_number = normalize_id_number(query)
+    if id_number_problem(id_number) is None:
+        return Q(applicant_id_number=id_number)
+    documents = Document.objects.filter(case=OuterRef("pk"), number__icontains=query)
+    return (Q(number__icontains=query) | Q(applicant_name__icontains=query) | Q(item__name__icontains=query)
+            | Q(Exists(documents)))
+
+
+def case_number_scanned(user: Staff, code: str) -> str | None:
+    """The number of the case whose case number or document number is exactly `code`, if the user may see it.
+
+    A scanner reads the barcode printed on every document (the case number) and types it with Enter;
+    the number on a document's heading, typed in full, finds its case too.
+    """
+    code = code.strip()
+    if not code:
+        return None
+    visible = cases_visible_to(user)
+    number = visible.filter(number__iexact=code).values_list("number", flat=True).first()
+    if number:
+        return number
+    return visible.filter(documents__number=code).values_list("number", flat=True).first()
 
 
 def case_for(user: Staff, number: str) -> Case:

@@ -17,7 +17,7 @@ from counter import hooks, services
 from counter.documents_pdf import render_pdf
 from counter.forms import CaseOpenForm, DecisionForm
 from counter.models import DocumentKind
-from counter.selectors import case_for, cases_for_list, document_for, overdue_q, status_counts
+from counter.selectors import case_for, case_number_scanned, cases_for_list, document_for, overdue_q, status_counts
 from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
 from org import access
 from org.selectors import home_county, windows_visible_to
@@ -237,8 +237,11 @@ def case_list(request):
         status = ""
     overdue = request.GET.get("overdue") == "1"
     window_id = request.GET.get("window", "")
-    window_id = int(window_id) if window_id.isdigit() else None
-    query = request.GET.get("q", "")[:50]
+    window_id = int(window_id) if window_id.isascii() and window_id.isdigit() and len(window_id) <= 18 else None
+    query = request.GET.get("q", "")[:60]
+    if query and (number := case_number_scanned(request.user, query)):
+        # A scanned barcode (the case number) or a document's number opens its case directly.
+        return redirect("counter:case_detail", number=number)
     qs = cases_for_list(request.user, status=status, overdue=overdue, window_id=window_id, query=query)
     page = page_of(qs, request)
     overdue_listed = qs.filter(overdue_q(clock.today())).count() if page.paginator.count else 0

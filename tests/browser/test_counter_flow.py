@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -127,3 +128,34 @@ def test_a_one_material_notice_and_its_receipt_print_on_one_a4_page_each(page, s
         printed = page.pdf(format="A4", prefer_css_page_size=True)
         (artifacts / f"print-{document.kind}.pdf").write_bytes(printed)
         assert len(PdfReader(io.BytesIO(printed)).pages) == 1, document.kind
+
+
+def test_the_barcode_printed_on_a_notice_opens_its_case_when_scanned_at_the_desk(
+    page, sign_in, people, demo_guide, tmp_path
+):
+    from counter import services
+
+    item = demo_guide.items.get(name="居民身份证首次申领")
+    case = services.case_open(actor=people.officer, window=people.officer.unit, item=item,
+                              applicant=services.Applicant("陈阿婆", valid_id(), "13905910000"), material_ids=[])
+    notice = services.case_notify(case=case, actor=people.officer)
+    sign_in("officer", people.password)
+
+    # What the scanner reads off the printed notice...
+    page.goto(f"/counter/documents/{notice.public_id}/")
+    page.emulate_media(media="print")
+    (tmp_path / "notice.pdf").write_bytes(page.pdf(format="A4", prefer_css_page_size=True))
+    page.emulate_media(media="screen")
+    subprocess.run(["pdftoppm", "-png", "-r", "300", str(tmp_path / "notice.pdf"), str(tmp_path / "sheet")], check=True)
+    found = subprocess.run(["zbarimg", "-q", *map(str, tmp_path.glob("sheet*.png"))],
+                           capture_output=True, text=True).stdout.split()
+    read = next(line.removeprefix("CODE-128:") for line in found if line.startswith("CODE-128:"))
+    assert read == case.number
+
+    # ...it types into the desk's search box, with Enter: the case opens.
+    page.goto("/counter/")
+    page.get_by_label("扫描文书上的条码，或输入业务编号、文书编号、身份证号").press_sequentially(read)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"/counter/cases/{case.number}/$"))
+    expect(page.get_by_role("heading", name=re.compile("居民身份证首次申领"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("陈阿婆")

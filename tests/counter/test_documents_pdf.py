@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from core.errors import DomainError
 from counter import documents_pdf, qr
+from counter.barcode import barcode_svg
 from counter.documents_pdf import PdfFontMissing, render_pdf
 from tests.fixtures.cases import rating_token
 
@@ -209,13 +210,15 @@ class TestRatingQr:
 
     @pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
                         reason="zbarimg (zbar-tools) and pdftoppm (poppler-utils) read the printed code back")
-    def test_a_phone_would_read_the_link_from_the_printed_code(self, tmp_path):
+    def test_a_phone_would_read_the_link_and_a_scanner_the_case_number_from_the_printed_codes(self, tmp_path):
         pdf = tmp_path / "receipt.pdf"
-        pdf.write_bytes(render_pdf(receipt_snapshot()))
-        subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf), str(tmp_path / "page")], check=True)
+        snapshot = receipt_snapshot()
+        pdf.write_bytes(render_pdf(snapshot))
+        # 200 dpi: an office printer prints at 300 or more; at 150 the narrow bars alias.
+        subprocess.run(["pdftoppm", "-png", "-r", "200", str(pdf), str(tmp_path / "page")], check=True)
         image = next(tmp_path.glob("page*.png"))
-        found = subprocess.run(["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True)
-        assert found.stdout.strip() == RATING_URL
+        found = subprocess.run(["zbarimg", "-q", str(image)], capture_output=True, text=True)
+        assert sorted(found.stdout.split()) == sorted([f"QR-Code:{RATING_URL}", f"CODE-128:{snapshot['case_number']}"])
 
 
 @requires_font
@@ -302,14 +305,27 @@ class TestHtml:
     def test_the_rating_qr_code_and_link_are_printed(self, template, build):
         html = render_to_string(f"counter/documents/{template}.html", {"doc": build()})
         assert f'href="{RATING_URL}"' in html and f"评价链接：<a href=\"{RATING_URL}\">{RATING_URL}</a>" in html
-        assert html.count("<svg") == 1 and 'aria-label="扫码评价本次服务"' in html
+        assert html.count("<svg") == 2 and html.count('aria-label="扫码评价本次服务"') == 1
         assert "也可在7日内扫描二维码或访问下方链接评价" in html
         assert "（盖章）" in html and "申请人签收" in html
 
     def test_an_old_snapshot_prints_its_hint_without_a_qr_code(self):
         html = render_to_string("counter/documents/receipt.html", {"doc": old_snapshot(receipt_snapshot)})
-        assert "<svg" not in html and "评价链接" not in html
+        assert "扫码评价本次服务" not in html and "评价链接" not in html
         assert "请您对本次服务作出评价" in html
+
+    @pytest.mark.parametrize("template, build", [("receipt", receipt_snapshot), ("notice", notice_snapshot),
+                                                 ("refusal", refusal_snapshot)])
+    def test_every_document_prints_the_case_number_as_a_barcode(self, template, build):
+        doc = build()
+        html = render_to_string(f"counter/documents/{template}.html", {"doc": doc})
+        assert 'class="case-barcode"' in html and "业务编号条码" in html
+        # The bars are those of the case number (Code 128 read back from the runs).
+        assert barcode_svg(doc["case_number"], label="业务编号条码：扫描即可打开本办件") in html
+
+    def test_a_case_number_code_128_cannot_carry_prints_no_barcode(self):
+        html = render_to_string("counter/documents/receipt.html", {"doc": receipt_snapshot(case_number="东街-2026-1")})
+        assert "case-barcode" not in html and "东街-2026-1" in html
 
     def test_snapshot_text_is_escaped(self):
         html = render_to_string("counter/documents/refusal.html",

@@ -332,7 +332,8 @@ def test_another_countys_item_is_still_a_plain_404(client_for, people, guide):
 def test_an_on_the_spot_acceptance_says_it_is_completed(client_for, people, guide, city):
     response = client_for(people.officer).post(
         reverse("counter:case_new", args=[guide.death.pk]),
-        new_case_data(guide.death, "死亡医学证明", "死者户口簿", "申报人居民身份证", window=city.w1.pk, action="accept"),
+        new_case_data(guide.death, "死亡医学证明", "死者户口簿", "申报人居民身份证", window=city.w1.pk,
+                      action="accept"),
         follow=True)
     body = response.content.decode()
     assert "已受理并当场办结" in body and "请打印受理回执" not in body
@@ -350,3 +351,46 @@ def test_the_list_counts_the_overdue_cases_among_those_it_lists(client_for, peop
 
     page = client_for(people.head).get(reverse("counter:case_list"), {"status": "intake"}).content.decode()
     assert "共 1 件" in page and "已超期" not in page.split("共 1 件")[1].split("</p>")[0]
+
+
+@freeze_time(NOW)
+def test_a_returning_applicant_is_found_by_the_full_id_number_and_no_one_else(client_for, people, guide, city):
+    from tests.factories import case_open
+
+    mine = case_open(actor=people.officer, window=city.w1, item=guide.birth,
+                     applicant=services.Applicant("林回访", valid_id("35010219850101002"), "13800138001"))
+    # Another applicant whose ID shares the first digits: a partial match would list them too.
+    other = case_open(actor=people.officer, window=city.w1, item=guide.birth,
+                      applicant=services.Applicant("陈别人", valid_id("35010219850101003"), "13800138002"))
+    client = client_for(people.head)
+
+    typed = valid_id("35010219850101002").lower().replace("", " ").strip()  # with spaces, a lower-case x
+    page = client.get(reverse("counter:case_list"), {"q": typed}).content.decode()
+    assert mine.number in page and other.number not in page and "共 1 件" in page
+    # The page never shows the full number it was searched by.
+    assert valid_id("35010219850101002") not in page.replace(f'value="{typed}"', "")
+
+
+@freeze_time(NOW)
+def test_a_document_number_finds_its_case_and_a_scanned_case_number_opens_it(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    notice = services.case_notify(case=case, actor=people.officer)
+    client = client_for(people.officer)
+
+    part = notice.number[-8:]  # the serial end of 鼓公东户补〔2026〕第000001号
+    listed = client.get(reverse("counter:case_list"), {"q": part})
+    assert listed.status_code == 200 and case.number in listed.content.decode()
+
+    for code in (notice.number, case.number, f" {case.number.lower()} "):
+        opened = client.get(reverse("counter:case_list"), {"q": code})
+        assert opened.status_code == 302 and opened["Location"] == reverse("counter:case_detail", args=[case.number])
+
+
+@freeze_time(NOW)
+def test_a_scanned_number_of_another_countys_case_opens_nothing(client_for, people, open_case):
+    case = open_case(None, "出生医学证明")
+    notice = services.case_notify(case=case, actor=people.officer)
+    client = client_for(people.outsider_county)
+    for code in (case.number, notice.number):
+        page = client.get(reverse("counter:case_list"), {"q": code})
+        assert page.status_code == 200 and "共 0 件" in page.content.decode()
