@@ -96,14 +96,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shell.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "core.middleware.StripNulMiddleware",
+    "core.middleware.AuditAddressMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
+    "org.sessions.IdleSessionMiddleware",
     "shell.middleware.DomainErrorMiddleware",
 ]
 
@@ -152,16 +156,43 @@ LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "org:login"
 
+# OWASP ASVS level 2: at least 12 characters, nothing like the person's names (pinyin of the name included).
+# Only choosing a password checks them; set_password (the demo's accounts, staff_create) does not.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "org.passwords.NameSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "first_name", "last_name", "email")}},
+    {"NAME": "org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "org.passwords.CommonPasswordValidator"},
+    {"NAME": "org.passwords.NumericPasswordValidator"},
 ]
 
-# Sign-in lockout: this many failures in a row lock the account for LOGIN_LOCK_MINUTES.
+# Sign-in lockout: this many failures in a row for one user name from one client address lock that pair
+# (not the account everywhere) for LOGIN_LOCK_MINUTES; the staff and the admin sign-in share it.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+
+# The client's address, for the lockout and the request limits: REMOTE_ADDR, or the header the proxy in front
+# of gunicorn sets, as Django names it (nginx's X-Real-IP: HTTP_X_REAL_IP). Set it only behind that proxy:
+# otherwise any client could choose its address by sending the header.
+TRUSTED_PROXY_ADDRESS_HEADER = os.environ.get("TRUSTED_PROXY_ADDRESS_HEADER", "").strip()
+
+# Requests per minute and client address on the endpoints worth guessing at (core/ratelimit.py); 0 is off.
+# Far above what a counter does: docs/configuration.md gives the reasons. nginx's limit_req is the outer guard.
+RATE_LIMIT_SIGN_IN = env_int("RATE_LIMIT_SIGN_IN", 20)
+RATE_LIMIT_PAIRING = env_int("RATE_LIMIT_PAIRING", 10)
+RATE_LIMIT_DEVICE_API = env_int("RATE_LIMIT_DEVICE_API", 600)
+RATE_LIMIT_INTEGRATION_API = env_int("RATE_LIMIT_INTEGRATION_API", 120)
+RATE_LIMIT_RATING_LINK = env_int("RATE_LIMIT_RATING_LINK", 60)
+# (name, methods or None for all, path pattern, requests, seconds): the first matching rule counts a request.
+RATE_LIMITS = [
+    ("sign_in", ("POST",), r"^/(accounts|admin)/login/$", RATE_LIMIT_SIGN_IN, 60),
+    ("pairing", ("POST",), r"^/api/devices/pair$", RATE_LIMIT_PAIRING, 60),
+    ("device_api", None, r"^/api/devices/", RATE_LIMIT_DEVICE_API, 60),
+    ("integration_api", None, r"^/api/ratings$", RATE_LIMIT_INTEGRATION_API, 60),  # add new integration paths here
+    ("rating_link", None, r"^/r/", RATE_LIMIT_RATING_LINK, 60),
+]
+# The page a refused request gets outside /api/, called as view(request, 429, message).
+RATE_LIMIT_VIEW = "shell.views.error_page"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -199,6 +230,8 @@ FOLLOW_UP_WORKING_DAYS = env_int("FOLLOW_UP_WORKING_DAYS", 10)
 DEVICE_OFFLINE_AFTER_SECONDS = env_int("DEVICE_OFFLINE_AFTER_SECONDS", 90)
 # How long the device's wait for the next case is held open before it asks again.
 DEVICE_WAIT_SECONDS = env_int("DEVICE_WAIT_SECONDS", 25)
+# A device shows a rating screen decided while it was offline only if the decision is this recent.
+DEVICE_FRESH_MINUTES = env_int("DEVICE_FRESH_MINUTES", 5)
 # Window opening hours, for the evaluator's offline time (HH:MM-HH:MM, comma-separated).
 WINDOW_OPENING_HOURS = os.environ.get("WINDOW_OPENING_HOURS", "08:30-12:00,14:30-17:30")
 # The public address printed under the QR code on documents, e.g. https://window.example.gov.cn.
@@ -206,7 +239,15 @@ WINDOW_OPENING_HOURS = os.environ.get("WINDOW_OPENING_HOURS", "08:30-12:00,14:30
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in ends SESSION_COOKIE_AGE seconds after it began, however busy (org/sessions.py fixes the end at sign-in),
+# and earlier when nothing was done for SESSION_IDLE_MINUTES (a counter PC is shared).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# Everything is served from here (shell/middleware.py SecurityHeadersMiddleware); "" sends no policy.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if HTTPS:

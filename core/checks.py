@@ -1,5 +1,6 @@
 """System checks of the settings that depend on each other, run at every start (manage.py, the WSGI app)."""
 
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,7 +41,26 @@ def served_hosts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 def whole_numbers(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Numbers that must be positive for the rules to mean anything."""
     problems: list[checks.CheckMessage] = []
-    for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "SESSION_COOKIE_AGE"):
+    for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "SESSION_COOKIE_AGE", "SESSION_IDLE_MINUTES"):
         if getattr(settings, name) < 1:
             problems.append(checks.Error(f"{name} must be 1 or more, not {getattr(settings, name)}", id="core.E014"))
+    return problems
+
+
+@checks.register()
+def client_limits(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The header that names the client's address, and the request limits counted by it (core.ratelimit)."""
+    problems: list[checks.CheckMessage] = []
+    header = settings.TRUSTED_PROXY_ADDRESS_HEADER
+    if header and not re.fullmatch(r"HTTP_[A-Z0-9_]+", header):
+        problems.append(checks.Error(
+            f"TRUSTED_PROXY_ADDRESS_HEADER {header!r} is not a request header as Django names it",
+            hint="Write it as Django's request.META names it, e.g. HTTP_X_REAL_IP for nginx's X-Real-IP; "
+                 "leave it empty when no proxy stands in front of gunicorn.",
+            id="core.E015"))
+    for name, _methods, _pattern, count, seconds in settings.RATE_LIMITS:
+        if count < 0 or seconds < 1:
+            problems.append(checks.Error(
+                f"rate limit {name}: {count} requests in {seconds} s is not a limit",
+                hint="Set RATE_LIMIT_<NAME> to 0 (off) or more requests a minute.", id="core.E016"))
     return problems

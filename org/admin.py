@@ -4,7 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from core.audit import audit_record
+from org.forms import AdminSignInForm
 from org.models import Staff, Unit
+
+# The admin's sign-in locks and audits like the staff sign-in (a locked superuser is refused here too).
+admin.site.login_form = AdminSignInForm
 
 
 class AuditedAdmin(admin.ModelAdmin):

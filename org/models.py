@@ -133,6 +133,8 @@ class Staff(AbstractUser):
         _("在岗状态"), max_length=10, choices=DutyStatus.choices, default=DutyStatus.ON_DUTY
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.WINDOW_OFFICER)
+    # Superseded by LoginLockout (per user name and client address); kept for one release so that the old code
+    # still runs during a rolling upgrade (docs/operations.md), then dropped. A good sign-in still clears them.
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -146,6 +148,28 @@ class Staff(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+
+class LoginLockout(models.Model):
+    """Failed sign-ins in a row for one user name (known or not) from one client address, and the lock they earn.
+
+    Keyed by both, so a guesser elsewhere cannot lock a colleague out at the counter, and an unknown name is
+    treated like a real one (the answers never tell which names exist). org.services.login_check holds the row's
+    lock while it checks the password, so parallel guesses are counted one by one.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "address"], name="org_lockout_username_address")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address}: {self.failures}"
 
     def is_locked(self, now=None) -> bool:
         now = now or clock.now()

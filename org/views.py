@@ -9,12 +9,19 @@ from org import access
 from org.forms import SignInForm
 from org.selectors import staff_visible_to
 from org.services import staff_decision_problem
+from org.sessions import session_start
 
 
 class SignInView(auth_views.LoginView):
     template_name = "org/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Signing in over another person's session starts a fresh one, without the marks the form set.
+        session_start(self.request)
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

@@ -39,7 +39,7 @@ def audit_list(request):
             for e in page.object_list]
     return render(request, "shell/audit_list.html", {
         "form": form, "page": page, "rows": rows, "query": query_without_page(request),
-    })
+    }, status=400 if form.is_bound and form.errors else 200)
 
 
 def healthz(request):
@@ -62,6 +62,8 @@ ERROR_TITLES = {
           gettext_lazy("该页面不支持这种操作，请从页面上的按钮或链接进入。")),
     409: (gettext_lazy("记录已被他人处理"),
           gettext_lazy("该记录刚刚已被他人处理，您的操作未保存。请刷新页面查看最新情况后再办理。")),
+    429: (gettext_lazy("请求过于频繁"),
+          gettext_lazy("短时间内的请求太多，已暂停受理。请稍等片刻再试。")),
     500: (gettext_lazy("系统出错"),
           gettext_lazy("系统暂时无法完成您的请求，已记录错误。请稍后重试；如果一再出现，请联系系统管理员。")),
 }

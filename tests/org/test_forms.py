@@ -102,3 +102,83 @@ def test_locking_one_account_does_not_touch_another(client, people, settings, us
     response = sign_in(client, username, people.password)
 
     assert response.status_code == 302
+
+
+# --- the lock is per user name AND client address, and says nothing about which names exist ------------------
+
+def sign_in_from(client, address, username, password, **headers):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
+
+
+def test_a_lock_from_one_address_does_not_lock_the_colleague_out_at_another(client, people, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    sign_in_from(client, "10.8.0.66", "officer", "wrong-password")
+    sign_in_from(client, "10.8.0.66", "officer", "wrong-password")
+    locked = sign_in_from(client, "10.8.0.66", "officer", people.password)
+    assert "账号已锁定" in locked.content.decode() and not locked.wsgi_request.user.is_authenticated
+
+    at_the_counter = sign_in_from(client, "10.8.1.21", "officer", people.password)
+
+    assert at_the_counter.status_code == 302
+    assert at_the_counter.wsgi_request.user == people.officer
+
+
+def test_an_unknown_name_is_locked_with_the_same_messages_as_a_real_one(client, people, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    answers = {}
+    for username in ("officer", "nobody"):
+        first = sign_in(client, username, "wrong-password").content.decode()
+        second = sign_in(client, username, "wrong-password").content.decode()
+        third = sign_in(client, username, "wrong-password").content.decode()
+        answers[username] = [
+            [m for m in (
+                "用户名或密码不正确，请重新输入。注意区分大小写。",
+                "连续登录失败次数过多，账号已锁定，请在 15 分钟后再试或联系管理员。",
+            ) if m in page]
+            for page in (first, second, third)
+        ]
+
+    assert answers["nobody"] == answers["officer"]
+    assert answers["nobody"][1] == ["连续登录失败次数过多，账号已锁定，请在 15 分钟后再试或联系管理员。"]
+
+
+def test_a_failure_for_an_unknown_name_is_audited_with_the_name_typed(client, people):
+    sign_in(client, "nobody", "wrong-password")
+
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.object_type == "org.staff" and event.object_id == ""
+    assert event.unit is None and event.actor is None
+    assert event.data == {"failures": 1, "username": "nobody"}
+
+
+def test_behind_nginx_the_address_is_the_one_the_trusted_header_names(client, people, settings):
+    settings.TRUSTED_PROXY_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    settings.LOGIN_MAX_FAILURES = 1
+    # Every request reaches gunicorn from nginx on 127.0.0.1; nginx says who the client was.
+    sign_in_from(client, "127.0.0.1", "officer", "wrong-password", HTTP_X_REAL_IP="10.8.0.66")
+
+    guesser = sign_in_from(client, "127.0.0.1", "officer", people.password, HTTP_X_REAL_IP="10.8.0.66")
+    client.logout()
+    colleague = sign_in_from(client, "127.0.0.1", "officer", people.password, HTTP_X_REAL_IP="10.8.1.21")
+
+    assert not guesser.wsgi_request.user.is_authenticated
+    assert colleague.status_code == 302
+
+
+def test_without_the_setting_a_client_cannot_choose_its_address_by_a_header(client, people, settings):
+    settings.TRUSTED_PROXY_ADDRESS_HEADER = ""
+    settings.LOGIN_MAX_FAILURES = 1
+    sign_in_from(client, "10.8.0.66", "officer", "wrong-password", HTTP_X_REAL_IP="10.8.0.1")
+
+    again = sign_in_from(client, "10.8.0.66", "officer", people.password, HTTP_X_REAL_IP="10.8.0.2")
+
+    assert "账号已锁定" in again.content.decode()
+    assert not again.wsgi_request.user.is_authenticated
+
+
+def test_a_good_sign_in_is_audited_with_the_client_address(client, people):
+    sign_in_from(client, "10.8.1.21", "officer", people.password)
+
+    event = AuditEvent.objects.get(action="auth.login")
+    assert event.actor == people.officer
+    assert event.data == {"site": "staff", "address": "10.8.1.21"}
