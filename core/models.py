@@ -66,6 +66,8 @@ class AuditEvent(Scoped):
     station = models.ForeignKey(  # type: ignore[assignment]
         "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     data = models.JSONField(default=dict, blank=True)
+    # The client's address (behind the trusted proxy, the one it reports); none for the daily job's events.
+    client_address = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -83,3 +85,17 @@ class Serial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last}"
+
+
+class RateLimitCounter(models.Model):
+    """Requests one client made in the current window of one limit (core.ratelimit); one row per limit and client."""
+
+    bucket = models.CharField(max_length=120, primary_key=True)  # "<limit>:<client address>"
+    window_end = models.BigIntegerField()  # Unix seconds at which the counted window ends
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_end"], name="core_ratelimit_window_end")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}={self.hits}"
