@@ -38,6 +38,14 @@
   // After a refused form, the first field to correct has the focus (Django marks it aria-invalid).
   var wrong = document.querySelector("main [aria-invalid=true]");
   if (wrong) { wrong.focus(); }
+  // A select that applies itself (the language), and a read-only value to copy (a new API key) selected on focus:
+  // no inline handlers, so the Content-Security-Policy can forbid them.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  document.querySelectorAll("input[data-select-on-focus]").forEach(function (el) {
+    el.addEventListener("focus", function () { el.select(); });
+  });
   // Print button.
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
