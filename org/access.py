@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from core.errors import AccessDenied
-from org.models import Role, Staff, Unit
+from org.models import DutyStatus, Role, Staff, Unit
 
 WINDOW_OFFICER, WINDOW_STAFF, STATION_HEAD = Role.WINDOW_OFFICER, Role.WINDOW_STAFF, Role.STATION_HEAD
 COUNTY_ADMIN, CITY_ADMIN, CITY_INSPECTOR = Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.CITY_INSPECTOR
@@ -54,36 +54,42 @@ class Capability:
     roles: tuple[str, ...]
     anchor: str | None = None
     refusal: Any = gettext_lazy("您没有查看或办理该内容的权限。如确需访问，请联系本单位管理员。")
+    # Acting (not reading) needs the person on duty: a sanction that stops an officer stops this too (R11).
+    on_duty: bool = False
+
+
+OFF_DUTY_REFUSAL = gettext_lazy("您已被停止执行职务（或已离职），不能办理此项业务。如有疑问，请联系所长。")
 
 
 # The table. Reading it is the way to learn what each role may do (docs/architecture.md prints it).
 CAPABILITIES: dict[str, Capability] = {
     CASE_RECORD: Capability(gettext_lazy("登记办件（窗口受理）"), (WINDOW_OFFICER, WINDOW_STAFF, STATION_HEAD),
-                            refusal=gettext_lazy("只有窗口工作人员和所长可以登记办件。")),
+                            refusal=gettext_lazy("只有窗口工作人员和所长可以登记办件。"), on_duty=True),
     CASE_DECIDE: Capability(gettext_lazy("决定办件：受理、一次性告知、不予受理、办结"), (WINDOW_OFFICER, STATION_HEAD),
-                            refusal=gettext_lazy("您的角色不办理窗口业务。")),
-    CASE_NOTICE_OVERRIDE: Capability(gettext_lazy("补充告知（突破一次性告知，须写明理由）"), (STATION_HEAD,)),
+                            refusal=gettext_lazy("您的角色不办理窗口业务。"), on_duty=True),
+    CASE_NOTICE_OVERRIDE: Capability(gettext_lazy("补充告知（突破一次性告知，须写明理由）"), (STATION_HEAD,),
+                                     on_duty=True),
     CASE_REVEAL_PERSONAL_DATA: Capability(gettext_lazy("查看完整的身份号码和电话（留痕）"),
                                           (WINDOW_OFFICER, STATION_HEAD),
-                                          refusal=gettext_lazy("您的角色不能查看完整的身份号码和电话。")),
-    GUIDE_EDIT: Capability(gettext_lazy("维护并发布本县办事指南"), (COUNTY_ADMIN,), anchor="county"),
+                                          refusal=gettext_lazy("您的角色不能查看完整的身份号码和电话。"), on_duty=True),
+    GUIDE_EDIT: Capability(gettext_lazy("维护并发布本县办事指南"), (COUNTY_ADMIN,), anchor="county", on_duty=True),
     CALENDAR_READ: Capability(gettext_lazy("查看工作日历"), (COUNTY_ADMIN, CITY_ADMIN, CITY_INSPECTOR)),
-    CALENDAR_EDIT: Capability(gettext_lazy("录入和修改工作日历"), (CITY_ADMIN,)),
+    CALENDAR_EDIT: Capability(gettext_lazy("录入和修改工作日历"), (CITY_ADMIN,), on_duty=True),
     DEVICE_MANAGE: Capability(gettext_lazy("配对和停用本所窗口的评价器"), (STATION_HEAD,), anchor="station",
-                              refusal=gettext_lazy("只有本所所长可以管理该窗口的评价器。")),
+                              refusal=gettext_lazy("只有本所所长可以管理该窗口的评价器。"), on_duty=True),
     RATING_READ_UNITS: Capability(gettext_lazy("查看本单位所有评价（窗口人员只看本人的）"), SUPERVISORS),
     FOLLOW_UP_READ: Capability(gettext_lazy("查看差评回访整改"), SUPERVISORS),
     FOLLOW_UP_HANDLE: Capability(gettext_lazy("办理本所差评回访、核实、整改"), (STATION_HEAD,), anchor="station",
-                                 refusal=gettext_lazy("只有本所所长可以办理差评回访整改。")),
+                                 refusal=gettext_lazy("只有本所所长可以办理差评回访整改。"), on_duty=True),
     CONTEST_FILE: Capability(gettext_lazy("对本人的差评申诉复核"), (WINDOW_OFFICER, STATION_HEAD), anchor="officer",
                              refusal=gettext_lazy("只有被评价的民警本人可以申诉。")),
     CONTEST_DECIDE: Capability(gettext_lazy("复核本县的申诉"), (COUNTY_ADMIN,), anchor="county",
-                               refusal=gettext_lazy("只有本县局可以复核申诉。")),
+                               refusal=gettext_lazy("只有本县局可以复核申诉。"), on_duty=True),
     USAGE_READ: Capability(gettext_lazy("查看评价器使用情况"), SUPERVISORS),
     STAFF_READ: Capability(gettext_lazy("查看本单位人员及执法资格"), SUPERVISORS),
     AUDIT_READ: Capability(gettext_lazy("查看审计日志"), SUPERVISORS),
     API_KEY_MANAGE: Capability(gettext_lazy("签发和停用接口密钥"), (CITY_ADMIN,), anchor="city",
-                               refusal=gettext_lazy("只有市局管理员可以管理接口密钥。")),
+                               refusal=gettext_lazy("只有市局管理员可以管理接口密钥。"), on_duty=True),
     SITE_SETTINGS_READ: Capability(gettext_lazy("查看站点配置的警告（如文书二维码的地址）"), (CITY_ADMIN,)),
 }
 
@@ -136,6 +142,8 @@ def can(user: Any, capability: str, obj: Any = None) -> bool:
     rule = CAPABILITIES[capability]
     if not _active(user) or user.role not in rule.roles:
         return False
+    if rule.on_duty and user.duty_status != DutyStatus.ON_DUTY:
+        return False
     if obj is None or rule.anchor is None:
         return True
     if rule.anchor == "officer":
@@ -152,6 +160,9 @@ def require(user: Any, capability: str, obj: Any = None, *, message: Any = None)
     """Refuse (AccessDenied, code = the capability) unless `user` holds `capability` for `obj`."""
     if not can(user, capability, obj):
         rule = CAPABILITIES[capability]
+        off_duty = rule.on_duty and _active(user) and user.duty_status != DutyStatus.ON_DUTY
+        if off_duty:
+            raise AccessDenied(OFF_DUTY_REFUSAL, code="off_duty")
         raise AccessDenied(message or rule.refusal, code=capability.replace(".", "_"))
 
 

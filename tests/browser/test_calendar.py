@@ -56,8 +56,9 @@ def test_city_admin_enters_2027_and_the_calculator_uses_it(page, sign_in, people
     # The form posts to "#enter"; the redirect names its own fragment, one that exists on the year's page.
     expect(page).to_have_url(re.compile(r"/calendar/2027/#main$"))
     expect(page.get_by_role("heading", name="2027 年工作日历")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.get_by_role("status").filter(has_text="已录入")).to_have_text(
         "已录入 2027 年节假日安排：放假 6 天（周一至周五），调休上班 1 天。")
+    expect(page.get_by_role("status").filter(has_text="暂定期限")).to_have_text("没有需要重新计算的暂定期限。")
     expect(page.locator("main > .alert.warn").filter(has_text="2027 年的节假日安排尚未录入")).to_have_count(0)
     new_year = page.locator("tr[data-date='2027-01-01']")
     expect(new_year).to_contain_text("星期五")
@@ -151,7 +152,7 @@ def test_entering_a_year_again_asks_for_confirmation_next_to_the_box(page, sign_
     box.check()
     enter.get_by_role("button", name="录入").click()
     expect(page).to_have_url(re.compile(r"/calendar/2026/#main$"))
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.get_by_role("status").filter(has_text="已录入")).to_have_text(
         "已录入 2026 年节假日安排：放假 1 天（周一至周五），调休上班 0 天。")
     assert list(CalendarDay.objects.filter(date__year=2026).values_list("date", flat=True)) == [
         datetime.date(2026, 1, 1)]

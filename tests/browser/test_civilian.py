@@ -20,7 +20,7 @@ def test_civilian_records_the_case_and_the_officer_accepts_it_and_reveals_the_id
     sign_in("civilian", people.password)
     expect(page.get_by_role("heading", name="窗口受理")).to_be_visible()
     expect(page.locator("main .alert.warn").first).to_contain_text(
-        "文职人员、协勤人员不得直接办理户政业务（自查第10项），请由具有执法资格的民警办理。")
+        "文职人员、协勤人员不得直接办理户政业务，请由具有执法资格的民警作出决定。")
     expect(page.locator("main .alert.warn").first).to_contain_text("您可以登记办件，由具有执法资格的民警作出受理决定。")
     page.screenshot(path=str(artifacts / "civilian-desk.png"), full_page=True)
 

@@ -107,7 +107,7 @@ def test_another_countys_officer_neither_lists_nor_opens_the_case(page, sign_in,
     expect(page.get_by_text("没有符合条件的办件。")).to_be_visible()
     expect(page.locator("table.cases")).not_to_contain_text("陈超期")
     # Searching by the number does not find it either.
-    page.get_by_label("编号、申请人或事项").fill(cases.overdue.number)
+    page.get_by_label("业务编号、文书编号、身份证号、申请人或事项").fill(cases.overdue.number)
     page.get_by_role("button", name="筛选").click()
     expect(page.get_by_text("没有符合条件的办件。")).to_be_visible()
     page.screenshot(path=str(artifacts / "lists-outsider-empty.png"), full_page=True)

@@ -303,6 +303,19 @@ def test_revealing_personal_data_is_audited_and_refused_for_civilians(open_case,
         services.case_reveal_personal_data(case=case, actor=people.civilian)
 
 
+@freeze_time("2026-11-27 09:00:00+08:00")
+def test_an_officer_stopped_from_duty_cannot_reveal_or_record(open_case, people, guide, city):
+    from tests.factories import case_open
+
+    case = open_case(None, "出生医学证明")
+    with pytest.raises(AccessDenied) as refused:
+        services.case_reveal_personal_data(case=case, actor=people.stopped)
+    assert refused.value.code == "off_duty" and "停止执行职务" in str(refused.value.message)
+    with pytest.raises(AccessDenied):
+        case_open(actor=people.stopped, window=city.w1, item=guide.birth)
+    assert not AuditEvent.objects.filter(action="case.personal_data_viewed").exists()
+
+
 def test_accepted_case_past_its_deadline_is_overdue(open_case, people):
     with freeze_time("2026-11-02 09:00:00+08:00"):
         case = open_case(None, *ALL_BIRTH)

@@ -224,6 +224,18 @@ def test_id_number_is_masked_until_revealed_and_the_reveal_is_audited(client_for
 
 
 @freeze_time(NOW)
+def test_an_officer_stopped_from_duty_sees_the_case_masked_and_is_refused_the_reveal(client, people, open_case):
+    case = open_case(None, "出生医学证明")
+    client.force_login(people.stopped)
+
+    page = client.get(reverse("counter:case_detail", args=[case.number])).content.decode()
+    assert valid_id() not in page and "查看完整号码" not in page
+    refused = client.post(reverse("counter:case_reveal", args=[case.number]))
+    assert refused.status_code == 403 and valid_id() not in refused.content.decode()
+    assert "停止执行职务" in refused.content.decode()
+
+
+@freeze_time(NOW)
 def test_overdue_cases_stand_out_first_in_the_list(client_for, people, open_case):
     with freeze_time("2026-11-02 09:00:00+08:00"):
         late = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")

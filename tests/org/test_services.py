@@ -29,7 +29,7 @@ def test_a_qualified_station_head_may_decide(people):
 def test_civilian_and_auxiliary_staff_may_not_decide(people, persona):
     problem = staff_decision_problem(getattr(people, persona))
 
-    assert problem == "文职人员、协勤人员不得直接办理户政业务（自查第10项），请由具有执法资格的民警办理。"
+    assert problem == "文职人员、协勤人员不得直接办理户政业务，请由具有执法资格的民警作出决定。"
 
 
 def test_a_stopped_officer_may_not_decide(people):
