@@ -36,7 +36,7 @@ FIELD_MESSAGES = {
     "attitude": gettext_lazy("“%(field)s”应为1到5的整数。"),
     "reasons": gettext_lazy("差评原因应为原因代码的列表。"),
     "idempotency_key": gettext_lazy("缺少或无效的评价编号（idempotency_key：8到64位字母、数字、-或_）。"),
-    "rated_at": gettext_lazy("评价时间格式不正确（应为ISO 8601）。"),
+    "rated_at": gettext_lazy("评价时间应为ISO 8601格式、2000年到2100年之间的时间，时区偏移在-12:00到+14:00之间。"),
     "after": gettext_lazy("参数 after 应为非负整数。"),
     "case": gettext_lazy("请提供办件编号（case），最长40个字符。"),
     "page": gettext_lazy("page 应为大于0的整数。"),

@@ -11,10 +11,12 @@ from typing import Annotated, Literal
 
 from django.utils.dateparse import parse_date, parse_datetime
 from ninja import Schema
-from pydantic import BeforeValidator, Field, StrictInt, StrictStr, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr, WithJsonSchema
 
+from core.bounds import FIRST_YEAR, LAST_YEAR, offset_in_range
 from counter.states import Stage
 from evaluations.models import Channel, Level, Reason
+from evaluations.services import text_unstorable
 
 LevelValue = Annotated[StrictInt, Field(ge=1, le=5,
                                         description="5 非常满意，4 满意，3 基本满意，2 不满意，1 非常不满意")]
@@ -44,8 +46,8 @@ def _ascii_digits(value: object) -> object:
 
 QueryInt = Annotated[int, BeforeValidator(_ascii_digits)]
 
-# No rating is older or newer than these; anything else is a typo (and Beijing had other offsets before 1901).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+# No rating is older or newer than these (core.bounds); anything else is a typo (and Beijing had other offsets
+# before 1901). An offset no place uses (-17:00) is one too, and PostgreSQL refuses it.
 # "+08:00" arrives as " 08:00" when a caller forgets to encode the plus sign.
 _LOST_PLUS = re.compile(r"(T?\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
@@ -64,8 +66,17 @@ def parse_moment(value: object) -> object:
         moment = None
     if moment is None:
         raise ValueError("不是有效的时间，请使用 ISO 8601 格式，例如 2026-11-27T08:00:00+08:00。")
+    return moment_in_range(moment)
+
+
+def moment_in_range(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """Refuse a time outside FIRST_YEAR..LAST_YEAR or with an offset no place uses."""
+    if moment is None:
+        return None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise ValueError(f"应在{FIRST_YEAR}年到{LAST_YEAR}年之间。")
+    if not offset_in_range(moment):
+        raise ValueError("的时区偏移应在-12:00到+14:00之间，例如 +08:00（北京时间）。")
     return moment
 
 
@@ -74,6 +85,17 @@ Moment = Annotated[datetime.datetime, BeforeValidator(parse_moment)]
 
 def _blank_is_none(value: object) -> object:
     return None if value == "" else value
+
+
+def _storable(value: str) -> str:
+    """JSON can carry half of a UTF-16 pair ("\\ud800"), which no database can store: refuse it, naming the field."""
+    if text_unstorable(value):
+        raise ValueError("中有无法保存的字符（如不成对的代理字符 \\ud800），请删除后重新提交。")
+    return value
+
+
+# Text a device sends: a JSON string that can be stored (issue 7: a lone surrogate answered 500).
+Text = Annotated[StrictStr, AfterValidator(_storable)]
 
 
 # --- shared ------------------------------------------------------------------------------------
@@ -111,9 +133,9 @@ class DeviceOut(Schema):
 
 
 class PairIn(Schema):
-    code: StrictStr = Field(max_length=50, description="所长生成的8位配对码；空格、短横线和大小写不论。",
+    code: Text = Field(max_length=50, description="所长生成的8位配对码；空格、短横线和大小写不论。",
                             examples=["K7PX-M2QD"])
-    name: StrictStr = Field("", max_length=200, description="设备名称，最多50个字（多余的截去）。",
+    name: Text = Field("", max_length=200, description="设备名称，最多50个字（多余的截去）。",
                             examples=["1号窗口评价器"])
 
 
@@ -165,11 +187,12 @@ class RatingIn(Schema):
         None, max_length=len(Reason.values),
         description="差评原因代码：" + "；".join(f"{v} {label}" for v, label in Reason.choices)
                     + "。“不满意”“非常不满意”时至少一项。")
-    other_reason: StrictStr | None = Field(None, max_length=200, description="选择 other 时写明的具体情况。")
-    comment: StrictStr | None = Field(None, max_length=500, description="意见建议。")
+    other_reason: Text | None = Field(None, max_length=200, description="选择 other 时写明的具体情况。")
+    comment: Text | None = Field(None, max_length=500, description="意见建议。")
     idempotency_key: StrictStr = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$",
                                        description="设备为每条评价生成一次（如 UUID）；重发时不变，服务器只保存一次。")
-    rated_at: Annotated[datetime.datetime | None, BeforeValidator(_blank_is_none)] = Field(
+    rated_at: Annotated[datetime.datetime | None, BeforeValidator(_blank_is_none),
+                        AfterValidator(moment_in_range)] = Field(
         None, description="申请人按下“提交”的时间（离线后补发时保留）；早于邀请时间按邀请时间，晚于现在按现在。")
 
 

@@ -3,13 +3,15 @@
 import re
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Guide, Item, Material, TimeLimitKind
+from catalog.services import MAX_POSITION, POSITION_RANGE
 from core import clock
+from core.bounds import BoundedDateField
 
 
 class ClearErrorsMixin:
@@ -92,6 +94,11 @@ class ItemForm(ClearErrorsMixin, forms.ModelForm):
         for name in ("promised_days", "statutory_days"):
             self.fields[name].widget.attrs.update({"min": "1", "max": "400"})
         self.set_clear_messages()
+        position = self.fields["position"]
+        position.min_value, position.max_value = 0, MAX_POSITION
+        position.validators = [MinValueValidator(0), MaxValueValidator(MAX_POSITION)]
+        position.widget.attrs.update({"min": "0", "max": str(MAX_POSITION)})
+        position.error_messages.update(dict.fromkeys(("invalid", "min_value", "max_value"), POSITION_RANGE))
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
@@ -198,7 +205,7 @@ class NoticeForm(ClearErrorsMixin, forms.ModelForm):
 
 
 class PublishForm(ClearErrorsMixin, forms.Form):
-    effective_date = forms.DateField(
+    effective_date = BoundedDateField(
         label=gettext_lazy("生效日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("从这一天起受理的业务按本版办理；不能早于今天。"),

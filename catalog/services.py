@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import (
     Guide,
@@ -24,6 +25,7 @@ from catalog.models import (
 from catalog.selectors import version_latest_published
 from core import clock
 from core.audit import audit_record
+from core.bounds import MAX_POSITIVE_INT, percent_lazy
 from core.errors import DomainError
 from org import access
 from org.models import Staff, Unit, UnitKind
@@ -36,6 +38,9 @@ ITEM_FIELDS = (
 MATERIAL_FIELDS = ("name", "form", "copies", "notes", "condition")
 NOTICE_FIELDS = ("notice_title", "notice_intro", "notice_footer")
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,29}$")
+# An item's position is a PositiveIntegerField: an `integer` column on PostgreSQL.
+MAX_POSITION = MAX_POSITIVE_INT
+POSITION_RANGE = percent_lazy(gettext_lazy("排序应为0到%(max)s之间的整数，数字小的排在前面。"), {"max": MAX_POSITION})
 
 
 class PublishRefused(DomainError):
@@ -204,9 +209,9 @@ def _clean_item(data: Mapping[str, Any]) -> dict[str, Any]:
     try:
         clean["position"] = int(clean["position"] or 0)
     except ValueError as exc:
-        raise DomainError(_("排序请填写整数。"), code="bad_position", field="position") from exc
-    if clean["position"] < 0:
-        raise DomainError(_("排序请填写不小于0的整数。"), code="bad_position", field="position")
+        raise DomainError(POSITION_RANGE, code="bad_position", field="position") from exc
+    if not 0 <= clean["position"] <= MAX_POSITION:
+        raise DomainError(POSITION_RANGE, code="bad_position", field="position")
     return clean
 
 

@@ -200,7 +200,7 @@ def _item_page(request, county_code: str, item_id: int | None):
     return render(request, "catalog/item_form.html", {
         "guide": guide, "draft": draft, "item": item, "form": form, "formset": formset,
         "formset_has_errors": bool(formset.is_bound and (formset.total_error_count())),
-    })
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _new_item_initial(draft: GuideVersion) -> dict:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item
+from core.bounds import MAX_POSITIVE_INT
 from core.personal import id_number_problem, normalize_id_number, normalize_phone, phone_problem
 from counter.services import item_conditions
 
@@ -71,13 +72,21 @@ class CaseOpenForm(MaterialsForm):
         return value
 
 
+# Both come from the page, not from typing: a wrong one means a stale or tampered page.
+STALE_PAGE = _("页面已过期，请刷新后重试。")
+UNKNOWN_ACTION = _("未知的操作，请刷新页面后重试。")
+
+
 class DecisionForm(MaterialsForm):
+    # The buttons send the action and the page its revision; their errors say what to do, under no field name.
     action = forms.ChoiceField(
+        label="",
         choices=[("accept", "accept"), ("notice", "notice"), ("refuse", "refuse"), ("complete", "complete")],
-        error_messages={"invalid_choice": _("未知的操作，请刷新页面后重试。")},
+        error_messages={"required": UNKNOWN_ACTION, "invalid_choice": UNKNOWN_ACTION},
     )
     revision = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": _("页面已过期，请刷新后重试。")}
+        label="", widget=forms.HiddenInput, min_value=0, max_value=MAX_POSITIVE_INT,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"), STALE_PAGE),
     )
     override_reason = forms.CharField(
         label=_("补充告知理由（所长填写）"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -10,11 +10,25 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import MAX_ID, BoundedDateField, BoundedDateTimeField
 from evaluations.models import Channel, ContestGround, Level, Verdict
 from evaluations.stats import MAX_PERIOD_DAYS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("请输入有效日期，格式为 年-月-日，例如 2026-10-08。")}
+
+
+def date_field(label) -> BoundedDateField:
+    """A filter date, from 2000-01-01 to 2100-12-31 like every date the pages take (core.bounds)."""
+    return BoundedDateField(label=label, required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+
+
+def officer_field() -> forms.IntegerField:
+    """Set by the links from the usage figures; not shown as a field of its own."""
+    return forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput,
+                              error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), _("民警参数无效。")))
+
+
 # The usage page shows the last seven days unless told otherwise.
 USAGE_DEFAULT_DAYS = 7
 
@@ -43,14 +57,12 @@ class RatingFilterForm(DateRangeMixin, forms.Form):
         error_messages={"invalid_choice": _("请选择有效的评价渠道。")},
     )
     bad = forms.BooleanField(label=_("只看差评"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    date_from = date_field(_("起始日期"))
+    date_to = date_field(_("截止日期"))
     by = forms.ChoiceField(label=_("日期依据"), required=False,
                            choices=[("rated", _("评价时间")), ("invited", _("邀请评价时间（办件决定时间）"))],
                            error_messages={"invalid_choice": _("请选择有效的日期依据。")})
-    # Set by the links from the usage figures; not shown as a field of its own.
-    officer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput,
-                                 error_messages={"invalid": _("民警参数无效。"), "min_value": _("民警参数无效。")})
+    officer = officer_field()
 
     def __init__(self, *args, windows, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,8 +73,8 @@ class RatingFilterForm(DateRangeMixin, forms.Form):
 
 
 class UsageFilterForm(DateRangeMixin, forms.Form):
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    date_from = date_field(_("起始日期"))
+    date_to = date_field(_("截止日期"))
     window = forms.TypedChoiceField(label=_("窗口"), required=False, coerce=int, empty_value=None,
                                     error_messages={"invalid_choice": _("所选窗口不在您的查看范围内。")})
 
@@ -83,8 +95,7 @@ class UsageFilterForm(DateRangeMixin, forms.Form):
 class UsageRecordsForm(UsageFilterForm):
     """The filter of the pages behind a figure: the same period and window, and optionally an officer."""
 
-    officer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput,
-                                 error_messages={"invalid": _("民警参数无效。"), "min_value": _("民警参数无效。")})
+    officer = officer_field()
     only = forms.ChoiceField(required=False, widget=forms.HiddenInput,
                              choices=[("", ""), ("shown", "shown"), ("not_shown", "not_shown"),
                                       ("offline", "offline")],
@@ -92,7 +103,7 @@ class UsageRecordsForm(UsageFilterForm):
 
 
 class FollowUpCallForm(forms.Form):
-    called_at = forms.DateTimeField(
+    called_at = BoundedDateTimeField(
         label=_("回访时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

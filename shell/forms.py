@@ -4,15 +4,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import BoundedDateField
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("请输入有效日期，格式为 年-月-日，例如 2026-10-08。")}
+
 
 class AuditFilterForm(forms.Form):
     """Narrow the audit trail to one action and a span of days (local dates, both ends included)."""
 
-    action = forms.ChoiceField(label=_("动作"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    action = forms.ChoiceField(label=_("动作"), required=False,
+                               error_messages={"invalid_choice": _("请从列表中选择动作。")})
+    date_from = BoundedDateField(label=_("起始日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    date_to = BoundedDateField(label=_("截止日期"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)

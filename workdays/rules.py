@@ -5,11 +5,9 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.bounds import FIRST_YEAR, LAST_YEAR  # the years the calendar accepts at all
 from workdays.models import DayKind
 
-# Years the calendar accepts at all; anything else is a typo.
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 NAME_MAX_LENGTH = 50
 
 WEEKDAY_LABELS = (

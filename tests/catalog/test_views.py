@@ -312,7 +312,7 @@ class TestBadInput:
                           **{"materials-0-notes": "我输入的备注"})
         typed.update(overrides)
         response = client_for(people.county).post(url("item_create"), typed)
-        assert response.status_code == 200
+        assert response.status_code == 400
         page = response.content.decode()
         assert message in page
         assert "请修改以下内容后再提交" in page or "申请材料有误" in page
@@ -367,7 +367,7 @@ class TestBadInput:
         data = item_post()
         del data["materials-TOTAL_FORMS"]
         response = client_for(people.county).post(url("item_create"), data)
-        assert response.status_code == 200
+        assert response.status_code == 400
 
 
 class TestItemSearchJson:

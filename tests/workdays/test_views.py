@@ -286,7 +286,7 @@ class TestCalculator:
     ])
     def test_bad_input_is_explained(self, people, client_for, query, message):
         response = client_for(people.cityadmin).get(DETAIL_2026, query)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert message in text_of(response)
         assert 'data-result=' not in text_of(response)
 
