@@ -5,6 +5,7 @@ endpoints need no CSRF token (nothing ambient authorises them) and a staff sessi
 here. Every authenticated call counts as a heartbeat.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -68,6 +69,16 @@ device_token = DeviceToken()
 router = Router(tags=[TAG])
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address a device call came from, kept with pairings and ratings (docs/evaluator.md, "Who can forge
+    what"). The one place that reads it: behind a trusted proxy, point this at the proxy-aware address."""
+    address = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
 def _officer(officer) -> OfficerOut | None:
     return OfficerOut(name=officer.display_name, police_number=officer.police_number) if officer else None
 
@@ -84,7 +95,7 @@ def _window(window) -> WindowOut:
 def pair(request: HttpRequest, payload: PairIn):
     if not payload.code.strip():
         raise DomainError(_("请输入所长提供的8位配对码。"), code="bad_field", field="code")
-    paired = services.device_pair(code=payload.code, name=payload.name)
+    paired = services.device_pair(code=payload.code, name=payload.name, client_address=client_address(request))
     return Status(201, PairOut(token=paired.token, device=DeviceOut(id=paired.device.pk, name=paired.device.name),
                         window=_window(paired.device.window)))
 
@@ -131,8 +142,10 @@ class NextQuery(Schema):
 
 @router.get("/next", auth=device_token, response={200: NextOut, 204: None, **ERRORS}, url_name="device_next",
             operation_id="deviceNext", summary="等待本窗口的下一件待评价办件（长轮询）",
-            description="本窗口有编号大于 after 的未评价邀请（两小时内最新的一件）时立即返回 200；否则等待 "
+            description="本窗口有编号大于 after、本评价器可以显示的未评价邀请时立即返回 200（最新的一件）；否则等待 "
                         "DEVICE_WAIT_SECONDS（25秒）后返回 204，设备随即再次请求。"
+                        "可以显示的：评价器配对之后决定的，并且是最近 DEVICE_FRESH_MINUTES（5分钟）内的，"
+                        "或者决定以来评价器一直在线的（最多两小时前）。"
                         "客户端超时请设为 wait_seconds + 20 秒，"
                         "网络出错时退避重试。")
 def next_invite(request: HttpRequest, query: Query[NextQuery]):
@@ -191,7 +204,6 @@ def ratings(request: HttpRequest, payload: RatingIn):
             rated_at = timezone.make_aware(rated_at)
         # A device's clock may be wrong; a rating is never older than its invitation (the service caps at now).
         rated_at = max(rated_at, invite.created_at)
-    repeat = Rating.objects.filter(idempotency_key=payload.idempotency_key).exists()
     data = services.RatingInput(
         level=payload.level,
         efficiency=payload.efficiency or payload.level,
@@ -201,6 +213,8 @@ def ratings(request: HttpRequest, payload: RatingIn):
         other_reason=payload.other_reason or "",
         comment=payload.comment or "",
     )
-    rating = services.rating_submit(invite=invite, data=data, channel=Channel.DEVICE, device=device,
-                                    idempotency_key=payload.idempotency_key, rated_at=rated_at)
-    return Status(200 if repeat else 201, _rating_out(rating))
+    stored = services.rating_store(invite=invite, data=data, channel=Channel.DEVICE, device=device,
+                                   idempotency_key=payload.idempotency_key, rated_at=rated_at,
+                                   client_address=client_address(request))
+    # Of parallel repeats of one key exactly one stored the rating (201); the others answer 200, same body.
+    return Status(201 if stored.created else 200, _rating_out(stored.rating))

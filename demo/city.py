@@ -30,7 +30,7 @@ def demo_city_build(*, seed: int = 2026, days: int = 30, per_day: int = 8) -> di
         effective = clock.today - datetime.timedelta(days=max(days, 6 * 7) + 30)
         for county in demo.counties():
             guide_seed(county=county, actor=demo.county_admins[county.pk], effective_date=effective)
-        devices = devices_seed(demo)
+        devices = devices_seed(demo, clock, days=days)
         cases = cases_seed(demo, rng, clock, days=days, per_day=per_day)
         ratings = ratings_seed(demo, rng, clock)
     return {"units": len(demo.units), "staff": demo.staff, "cases": cases, "devices": devices, "ratings": ratings}

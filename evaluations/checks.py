@@ -19,7 +19,7 @@ def evaluator_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     if settings.RATING_DEFAULT_LEVEL not in Level.values:
         problems.append(checks.Error(f"RATING_DEFAULT_LEVEL must be 1 to 5, not {settings.RATING_DEFAULT_LEVEL}",
                                      id="evaluations.E002"))
-    for name in ("RATING_LINK_DAYS", "FOLLOW_UP_WORKING_DAYS", "DEVICE_OFFLINE_AFTER_SECONDS"):
+    for name in ("RATING_LINK_DAYS", "FOLLOW_UP_WORKING_DAYS", "DEVICE_OFFLINE_AFTER_SECONDS", "DEVICE_FRESH_MINUTES"):
         if getattr(settings, name) < 1:
             problems.append(checks.Error(f"{name} must be 1 or more, not {getattr(settings, name)}",
                                          id="evaluations.E003"))

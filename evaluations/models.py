@@ -34,6 +34,8 @@ class Device(WindowScoped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # The address the pairing call came from (docs/evaluator.md, "Who can forge what").
+    paired_from = models.GenericIPAddressField(_("配对地址"), null=True, blank=True)
 
     class Meta:
         ordering = ["window", "-paired_at"]
@@ -157,7 +159,10 @@ class Rating(WindowScoped):
     is_default = models.BooleanField(_("默认评价"), default=False)
     rated_at = models.DateTimeField(_("评价时间"), default=clock.now, db_index=True)
     received_at = models.DateTimeField(default=clock.now)
+    # Only the device's and the QR page's keys; a default has none (no key a device could take first).
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The address a device's rating came from; none for QR and default ratings.
+    client_address = models.GenericIPAddressField(_("提交地址"), null=True, blank=True)
     excluded = models.BooleanField(_("经申诉复核剔除"), default=False)
     excluded_reason = models.TextField(_("剔除理由"), blank=True)
 
@@ -186,6 +191,34 @@ class Rating(WindowScoped):
     @property
     def is_bad(self) -> bool:
         return self.level in BAD_LEVELS and not self.is_default
+
+
+class FlagKind(models.TextChoices):
+    """What makes a device's rating look forged (docs/evaluator.md, "Who can forge what")."""
+
+    SOON_AFTER_PAIRING = "soon_after_pairing", _("评价器配对后几秒内即提交")
+    PAIRED_OFF_HOURS = "paired_off_hours", _("评价器在开放时间以外配对")
+    PAIRED_ELSEWHERE = "paired_elsewhere", _("评价器配对地址不是本窗口常用地址")
+    RATED_ELSEWHERE = "rated_elsewhere", _("提交地址不是本窗口常用地址")
+    BURST = "burst", _("与本评价器上一条评价间隔过短")
+    BEFORE_PAIRING = "before_pairing", _("所评办件在评价器配对之前已决定")
+    NEVER_SHOWN = "never_shown", _("评价器从未显示过该评价界面")
+
+
+class RatingFlag(WindowScoped):
+    """One reason to doubt a device's rating, recorded with it; the county sees them on the usage page."""
+
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="flags")
+    kind = models.CharField(_("疑点"), max_length=20, choices=FlagKind.choices)
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["rating", "kind"], name="rating_flag_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.rating_id} {self.get_kind_display()}"
 
 
 class Verdict(models.TextChoices):

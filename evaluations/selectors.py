@@ -137,10 +137,14 @@ def follow_up_counts(user: Staff, today: datetime.date | None = None) -> dict[st
     today = today or clock.today()
     qs = follow_ups_visible_to(user)
     unfinished = qs.exclude(status=FollowUpStatus.CLOSED)
+    late = unfinished.filter(deadline__lt=today)
     return {
         "open": unfinished.count(),
-        "late": unfinished.filter(deadline__lt=today).count(),
+        "late": late.count(),
         "escalated": qs.filter(escalated_at__isnull=False).count(),
+        # Late ones the nightly job (manage.py daily, follow_ups_escalate) has not escalated yet: it runs once a
+        # day, so "已逾期" can be ahead of "已上报县局" until its next run.
+        "late_not_escalated": late.filter(escalated_at__isnull=True).count(),
     }
 
 

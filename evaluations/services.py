@@ -15,6 +15,7 @@ from core import clock, live
 from core.audit import audit_record
 from core.errors import AccessDenied, DomainError, Unauthenticated
 from core.models import scope_copy, scope_fields
+from evaluations import forgery
 from evaluations.models import (
     BAD_LEVELS,
     Channel,
@@ -24,6 +25,7 @@ from evaluations.models import (
     Level,
     PairingCode,
     Rating,
+    RatingFlag,
     RatingLink,
     Reason,
 )
@@ -99,8 +101,12 @@ class Paired:
     token: str
 
 
-def device_pair(*, code: str, name: str) -> Paired:
-    """Bind a new device to the window of a valid pairing code; return it with its secret token."""
+def device_pair(*, code: str, name: str, client_address: str | None = None) -> Paired:
+    """Bind a new device to the window of a valid pairing code; return it with its secret token.
+
+    `client_address` is where the pairing call came from; it is kept, so that a device paired away from the
+    window is seen (docs/evaluator.md, "Who can forge what").
+    """
     name = (name or "").strip()[:50] or _("评价器")
     digest = _digest(normalize_pairing_code(code))
     with transaction.atomic():
@@ -115,11 +121,13 @@ def device_pair(*, code: str, name: str) -> Paired:
             token_hash=_digest(token),
             paired_by=pairing.created_by,
             last_seen_at=clock.now(),
+            paired_from=client_address,
         )
         pairing.used_at = clock.now()
         pairing.device = device
         pairing.save(update_fields=["used_at", "device"])
-        audit_record(actor=pairing.created_by, action="device.paired", obj=device, unit=window, data={"name": name})
+        audit_record(actor=pairing.created_by, action="device.paired", obj=device, unit=window,
+                     data={"name": name, "from": client_address})
     return Paired(device, token)
 
 
@@ -225,13 +233,40 @@ def device_heartbeat(*, device: Device, now: datetime.datetime | None = None) ->
     device.last_seen_at = now
 
 
+def device_heartbeats_record(*, device: Device, moments) -> int:
+    """Record a run of heartbeats at once, as `device_heartbeat` would one by one; return the silences recorded.
+
+    For a device's day replayed afterwards (the demo's tablets are built this way): only the silences longer
+    than the offline threshold are written, as DeviceOffline rows, then the last moment it was heard from.
+    Moments not after the device's last heartbeat are ignored.
+    """
+    last = device.last_seen_at
+    silences = []
+    for moment in sorted(moments):
+        if last is not None and moment <= last:
+            continue
+        if last is not None and (moment - last).total_seconds() > settings.DEVICE_OFFLINE_AFTER_SECONDS:
+            silences.append(DeviceOffline(device=device, window_id=device.window_id, started_at=last, ended_at=moment))
+        last = moment
+    if last == device.last_seen_at:
+        return 0
+    with transaction.atomic():
+        DeviceOffline.objects.bulk_create(silences)
+        Device.objects.filter(pk=device.pk).update(last_seen_at=last)
+    device.last_seen_at = last
+    return len(silences)
+
+
 def device_is_online(device: Device, now: datetime.datetime | None = None) -> bool:
+    """Whether the device was heard from within DEVICE_OFFLINE_AFTER_SECONDS of `now` (default: now)."""
     now = now or clock.now()
-    return (
-        device.revoked_at is None
-        and device.last_seen_at is not None
-        and (now - device.last_seen_at).total_seconds() <= settings.DEVICE_OFFLINE_AFTER_SECONDS
-    )
+    if device.revoked_at is not None or device.last_seen_at is None:
+        return False
+    if now < device.last_seen_at:
+        # A moment before its last heartbeat (a replayed day): online if paired then and not in a recorded silence.
+        return device.paired_at <= now and not DeviceOffline.objects.filter(
+            device=device, started_at__lt=now, ended_at__gt=now).exists()
+    return (now - device.last_seen_at).total_seconds() <= settings.DEVICE_OFFLINE_AFTER_SECONDS
 
 
 def window_has_online_device(window_id: int, now: datetime.datetime | None = None) -> bool:
@@ -296,21 +331,34 @@ def document_rating_fields(*, case, kind: str) -> dict[str, str]:
     }
 
 
+# The furthest back a device looks for an unrated case it may still show.
+INVITE_LOOKBACK = datetime.timedelta(hours=2)
+
+
 def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | None:
-    """The newest unrated invitation of the device's window after `after_id`; marks it shown."""
-    fresh_since = clock.now() - datetime.timedelta(hours=2)
+    """The newest unrated invitation of the device's window after `after_id` that it may show; marks it shown.
+
+    A device shows only what was decided after it was paired, and then only within the last
+    DEVICE_FRESH_MINUTES or while it has been online ever since: after a pairing or an outage, the person at the
+    counter is no longer the applicant of an earlier case (the QR link on his document still works).
+    """
+    now = clock.now()
+    since = max(device.paired_at, now - INVITE_LOOKBACK)
     # Usually there is nothing: look with a cheap query first, load the case and officer only on a hit.
     found = (
-        Invite.objects.filter(
-            window_id=device.window_id, id__gt=after_id, created_at__gte=fresh_since, rating__isnull=True
-        )
-        .order_by("-id")
-        .values_list("id", flat=True)
+        Invite.objects.filter(window_id=device.window_id, id__gt=after_id, created_at__gte=since,
+                              created_at__lte=now, rating__isnull=True)
+        .order_by("-created_at", "-id")
+        .values_list("id", "created_at")
         .first()
     )
     if found is None:
         return None
-    invite = Invite.objects.select_related("case", "case__item", "officer").get(pk=found)
+    pk, created_at = found
+    if created_at < now - datetime.timedelta(minutes=settings.DEVICE_FRESH_MINUTES) and DeviceOffline.objects.filter(
+            device=device, ended_at__gt=created_at).exists():
+        return None  # decided a while ago and the device has been silent since: that applicant is gone
+    invite = Invite.objects.select_related("case", "case__item", "officer").get(pk=pk)
     if invite is not None and invite.shown_at is None:
         Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=clock.now(), shown_on=device)
     return invite
@@ -328,6 +376,18 @@ class RatingInput:
     reasons: tuple[str, ...] = ()
     other_reason: str = ""
     comment: str = ""
+
+
+def text_unstorable(text: str) -> bool:
+    """Whether `text` holds a character no database can store: a NUL, or half of a UTF-16 pair (a lone
+    surrogate such as "\\ud800", which JSON can carry and UTF-8 cannot)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def rating_input_problems(data: RatingInput) -> dict[str, str]:
@@ -352,7 +412,18 @@ def rating_input_problems(data: RatingInput) -> dict[str, str]:
         problems["other_reason"] = _("其他原因不能超过200个字。")
     if len(data.comment) > 500:
         problems["comment"] = _("意见建议不能超过500个字。")
+    for field, label in (("other_reason", _("其他原因")), ("comment", _("意见建议"))):
+        if text_unstorable(getattr(data, field)):
+            problems[field] = _("%(label)s中有无法保存的字符，请删除后重新输入。") % {"label": label}
     return problems
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A rating and whether this call stored it (False: a repeat of an idempotency key stored before)."""
+
+    rating: Rating
+    created: bool
 
 
 def rating_submit(
@@ -363,14 +434,40 @@ def rating_submit(
     device: Device | None = None,
     idempotency_key: str | None = None,
     rated_at: datetime.datetime | None = None,
+    client_address: str | None = None,
 ) -> Rating:
     """Store the applicant's rating once; a repeat with the same idempotency key returns the stored one."""
+    return rating_store(invite=invite, data=data, channel=channel, device=device, idempotency_key=idempotency_key,
+                        rated_at=rated_at, client_address=client_address).rating
+
+
+def _repeat_of(idempotency_key: str, invite: Invite) -> Rating | None:
+    existing = Rating.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.invite_id != invite.pk:
+        raise DomainError(_("该评价编号已用于其他办件。"), code="idempotency_key_reused")
+    return existing
+
+
+def rating_store(
+    *,
+    invite: Invite,
+    data: RatingInput,
+    channel: str,
+    device: Device | None = None,
+    idempotency_key: str | None = None,
+    rated_at: datetime.datetime | None = None,
+    client_address: str | None = None,
+) -> Stored:
+    """`rating_submit`, saying whether this call stored the rating: of parallel repeats of one key exactly one
+    stores it, the others get the stored rating (the unique key decides, on every database).
+
+    A device's rating is checked for the traces of forging (evaluations/forgery.py) and stored with them, with
+    the address it came from (`client_address`).
+    """
     if idempotency_key:
-        existing = Rating.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _repeat_of(idempotency_key, invite)
         if existing is not None:
-            if existing.invite_id != invite.pk:
-                raise DomainError(_("该评价编号已用于其他办件。"), code="idempotency_key_reused")
-            return existing
+            return Stored(existing, False)
     problems = rating_input_problems(data)
     if channel == Channel.DEFAULT:
         # Nobody chose the default level, so there are no reasons to give, even if a city made it a bad one.
@@ -393,6 +490,10 @@ def rating_submit(
     now = clock.now()
     rated_at = min(rated_at or now, now)
     case = invite.case
+    traces = []
+    if channel == Channel.DEVICE and device is not None:
+        traces = forgery.traces(invite=invite, device=device, rated_at=rated_at, now=now,
+                                client_address=client_address)
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
@@ -414,23 +515,31 @@ def rating_submit(
                 rated_at=rated_at,
                 received_at=now,
                 idempotency_key=idempotency_key or None,
+                client_address=client_address if channel == Channel.DEVICE else None,
             )
+            RatingFlag.objects.bulk_create([
+                RatingFlag(rating=rating, **scope_copy(rating), kind=kind, detail=detail[:200], created_at=now)
+                for kind, detail in traces
+            ])
             audit_record(
                 actor=None,
                 action="rating.submitted",
                 obj=rating,
                 unit=invite.window,
-                data={"case": case.number, "stage": invite.stage, "level": data.level, "channel": channel},
+                data={"case": case.number, "stage": invite.stage, "level": data.level, "channel": channel,
+                      **({"from": client_address, "flags": [kind for kind, _detail in traces]}
+                         if channel == Channel.DEVICE else {})},
             )
             if rating.is_bad:
                 follow_up_open(rating=rating)
     except IntegrityError as exc:
         if idempotency_key:
-            existing = Rating.objects.filter(idempotency_key=idempotency_key).first()
+            # A parallel repeat stored it first: its insert held the key, ours waited for its commit.
+            existing = _repeat_of(idempotency_key, invite)
             if existing is not None:
-                return existing
+                return Stored(existing, False)
         raise DomainError(_("该办件的这一环节已经评价过，每件每环节只能评价一次。"), code="already_rated") from exc
-    return rating
+    return Stored(rating, True)
 
 
 def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
@@ -445,7 +554,8 @@ def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
                 invite=invite,
                 data=RatingInput(level, level, level, level),
                 channel=Channel.DEFAULT,
-                idempotency_key=f"default-{invite.pk}",
+                # No idempotency key: the invitation itself is the job's key (one rating per invitation), and
+                # no device can take a key from it first (issue 7).
                 # The default takes effect when the link expires, whenever the job happens to run.
                 rated_at=invite.created_at + datetime.timedelta(days=settings.RATING_LINK_DAYS),
             )

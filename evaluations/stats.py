@@ -10,7 +10,8 @@ Definitions (docs/bad_reviews.md explains them to users):
   three days later is counted with the case it rates;
 - offline minutes: minutes within the opening hours of working days (settings.WINDOW_OPENING_HOURS,
   the official calendar) during which the window had no online evaluator: not paired, revoked, silent
-  (a DeviceOffline row), or silent since its last heartbeat until now.
+  (a DeviceOffline row), or silent since its last heartbeat until now;
+- flags: device ratings stored with a trace of forging (evaluations/forgery.py), by the day they were stored.
 """
 
 import datetime
@@ -24,7 +25,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core import clock
-from evaluations.models import Device, DeviceOffline, Invite
+from evaluations.models import Channel, Device, DeviceOffline, FlagKind, Invite, RatingFlag
 from evaluations.selectors import ACTIVE_CHANNELS, day_range_q, local_midnight
 from org.models import Staff, Unit
 from org.selectors import scope_q, windows_visible_to
@@ -34,6 +35,8 @@ from workdays.services import workday_check
 # over the period, once it has at least this many invitations (fewer say nothing about the window).
 RATE_GAP_POINTS = 20
 RATE_MIN_INVITES = 10
+# Alert (c): a window whose evaluator was offline at least this many minutes of the opening hours in the period.
+OFFLINE_ALERT_MINUTES = 15
 # The longest period one usage page computes (offline time is worked out minute by minute per window).
 MAX_PERIOD_DAYS = 92
 
@@ -150,6 +153,9 @@ def window_timelines(window_ids, start: datetime.datetime, end: datetime.datetim
 # --- the usage figures -------------------------------------------------------------------------
 
 
+FIGURES = ("invites", "shown", "active", "defaults", "excluded", "offline_invites", "device_active", "qr_active")
+
+
 @dataclass
 class Figures:
     invites: int = 0
@@ -158,9 +164,12 @@ class Figures:
     defaults: int = 0
     excluded: int = 0
     offline_invites: int = 0
+    # The active ratings by channel: a QR rating is active without the evaluator having shown anything.
+    device_active: int = 0
+    qr_active: int = 0
 
     def add(self, other: "Figures") -> None:
-        for name in ("invites", "shown", "active", "defaults", "excluded", "offline_invites"):
+        for name in FIGURES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -207,6 +216,10 @@ class WindowTotal:
         return (self.figures.invites >= RATE_MIN_INVITES and self.gap is not None
                 and self.gap >= RATE_GAP_POINTS)
 
+    @property
+    def offline_alert(self) -> bool:
+        return self.offline_minutes >= OFFLINE_ALERT_MINUTES
+
 
 @dataclass
 class Usage:
@@ -218,6 +231,8 @@ class Usage:
     offline_minutes: int
     low_rate_windows: list[WindowTotal]
     offline_invites: list[Invite]
+    offline_windows: list[WindowTotal] = field(default_factory=list)
+    flags: list["WindowFlags"] = field(default_factory=list)
 
 
 def invites_visible_to(user: Staff):
@@ -233,12 +248,13 @@ def _figures_annotations() -> dict:
         "defaults": Count("id", filter=Q(rating__is_default=True)),
         "excluded": Count("id", filter=Q(rating__channel__in=ACTIVE_CHANNELS, rating__excluded=True)),
         "offline_invites": Count("id", filter=Q(device_offline=True)),
+        "device_active": Count("id", filter=Q(rating__channel=Channel.DEVICE)),
+        "qr_active": Count("id", filter=Q(rating__channel=Channel.QR)),
     }
 
 
 def _figures(row: dict) -> Figures:
-    return Figures(row["invites"], row["shown"], row["active"], row["defaults"], row["excluded"],
-                   row["offline_invites"])
+    return Figures(**{name: row[name] for name in FIGURES})
 
 
 def _days(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
@@ -307,7 +323,41 @@ def usage_report(user: Staff, *, date_from: datetime.date, date_to: datetime.dat
         low_rate_windows=[t for t in window_totals if t.low_rate],
         offline_invites=list(invites.filter(device_offline=True).select_related("case", "window", "officer")
                              .order_by("-created_at")[:200]),
+        offline_windows=[t for t in window_totals if t.offline_alert],
+        flags=window_flags(user, date_from=date_from, date_to=date_to, window_ids=list(windows)),
     )
+
+
+# --- traces of forged ratings (alert (d)) --------------------------------------------------------------
+
+
+@dataclass
+class WindowFlags:
+    """A window's device ratings stored with traces of forging in the period: how many, and of each kind."""
+
+    window: Unit
+    ratings: int
+    by_kind: list[tuple[str, str, int]]  # (kind, label, ratings), in the order of FlagKind
+
+
+def flags_visible_to(user: Staff):
+    return RatingFlag.objects.filter(scope_q(user))
+
+
+def window_flags(user: Staff, *, date_from: datetime.date, date_to: datetime.date,
+                 window_ids: list[int]) -> list[WindowFlags]:
+    """Per window, the flagged device ratings stored from `date_from` to `date_to` (the day they were stored)."""
+    flags = flags_visible_to(user).filter(day_range_q("rating__received_at", date_from, date_to),
+                                          window_id__in=window_ids)
+    kinds = {(row["window_id"], row["kind"]): row["n"] for row in
+             flags.values("window_id", "kind").order_by().annotate(n=Count("rating_id", distinct=True))}
+    totals = dict(flags.values_list("window_id").order_by().annotate(n=Count("rating_id", distinct=True))
+                  .values_list("window_id", "n"))
+    windows = Unit.objects.filter(pk__in=totals).select_related("station")
+    return [WindowFlags(window, totals[window.pk],
+                        [(kind, str(label), kinds[(window.pk, kind)]) for kind, label in FlagKind.choices
+                         if (window.pk, kind) in kinds])
+            for window in sorted(windows, key=lambda w: w.code)]
 
 
 def county_rates(county_ids, date_from: datetime.date, date_to: datetime.date) -> list[tuple[int, Figures]]:

@@ -1,5 +1,6 @@
 """The evaluator in a real browser: the officer decides, the window's tablet asks the applicant to rate."""
 
+import datetime
 import json
 import re
 import time
@@ -162,3 +163,148 @@ def test_the_tablet_pairs_with_a_code_typed_in(browser, live_server, city, peopl
         assert city.w2.devices.get().name == "2号窗口平板"
     finally:
         context.close()
+
+
+# --- issue 7: whose case the tablet shows, and ratings the server refuses --------------------------------
+
+
+def decide(people, city, demo_guide):
+    """A death deregistration completed on the spot at window 1: a rating invitation."""
+    item = demo_guide.items.get(name="死亡注销")
+    materials = [m.pk for m in item.materials.all() if m.name in DEATH_MATERIALS]
+    case = counter.case_open(actor=people.officer, window=city.w1, item=item,
+                             applicant=counter.Applicant("林大爷", valid_id(), "13905910000"), material_ids=materials)
+    counter.case_accept(case=case, actor=people.officer)
+    return case
+
+
+def serial(case) -> str:
+    """What the tablet shows of the case number: its year and serial."""
+    return "-".join(case.number.split("-")[-2:])
+
+
+def test_a_tablet_paired_after_a_case_was_decided_shows_idle_not_that_case(browser, live_server, city, people,
+                                                                           demo_guide):
+    from core import clock
+
+    with clock.at(clock.now() - datetime.timedelta(minutes=20)):  # nobody's tablet was online then
+        earlier = decide(people, city, demo_guide)
+    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
+                                  name="1号窗口评价器")
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url)
+    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    tablet = context.new_page()
+    try:
+        with tablet.expect_response(lambda r: "/api/devices/next" in r.url, timeout=15_000) as first_poll:
+            tablet.goto("/evaluations/device/")
+        assert first_poll.value.status == 204  # the server offered nothing
+        expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()
+        expect(tablet.get_by_role("heading", name="请您对本次服务进行评价")).to_be_hidden()
+        assert earlier.invites.get().shown_at is None
+    finally:
+        context.close()
+        hub.wake_all()
+        time.sleep(0.3)
+
+
+def test_a_newer_decision_waits_behind_the_screen_being_filled_in(people, city, demo_guide, tablet):
+    first = decide(people, city, demo_guide)
+    case_number = tablet.locator('[data-field="case-number"]').first
+    expect(case_number).to_contain_text(serial(first), timeout=5_000)
+    tablet.locator("#levels").get_by_role("button", name="满意", exact=True).click()  # the applicant has begun
+
+    second = decide(people, city, demo_guide)
+    tablet.wait_for_function("() => (localStorage.getItem('bw.device.screen') || '').indexOf('pending') >= 0 "
+                             "&& JSON.parse(localStorage.getItem('bw.device.screen')).pending !== null",
+                             timeout=5_000)
+    expect(case_number).to_contain_text(serial(first))  # not replaced
+    expect(tablet.locator("#levels").get_by_role("button", name="满意", exact=True)).to_have_attribute(
+        "aria-pressed", "true")
+
+    tablet.get_by_role("button", name="提交评价").click()
+    expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+    # After the thanks, the next applicant's screen.
+    expect(case_number).to_contain_text(serial(second), timeout=10_000)
+    expect(tablet.get_by_role("heading", name="请您对本次服务进行评价")).to_be_visible()
+    assert Rating.objects.get().case == first
+
+
+def test_a_reload_during_an_unrated_screen_brings_it_back(people, city, demo_guide, tablet):
+    case = decide(people, city, demo_guide)
+    expect(tablet.locator('[data-field="case-number"]').first).to_contain_text(serial(case), timeout=5_000)
+
+    tablet.reload()
+
+    expect(tablet.get_by_role("heading", name="请您对本次服务进行评价")).to_be_visible()
+    expect(tablet.locator('[data-field="case-number"]').first).to_contain_text(serial(case))
+    tablet.locator("#levels").get_by_role("button", name="非常满意", exact=True).click()
+    tablet.get_by_role("button", name="提交评价").click()
+    expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+    tablet.reload()
+    expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()  # a rated screen stays gone
+    assert Rating.objects.get().case == case
+
+
+def two_ratings_waiting(people, city, demo_guide, tablet):
+    """Rate two cases while the ratings cannot reach the server: both wait in the tablet's outbox."""
+    tablet.route("**/api/devices/ratings", lambda route: route.abort())
+    cases = []
+    for level in ("非常满意", "满意"):
+        case = decide(people, city, demo_guide)
+        cases.append(case)
+        expect(tablet.locator('[data-field="case-number"]').first).to_contain_text(serial(case), timeout=5_000)
+        tablet.locator("#levels").get_by_role("button", name=level, exact=True).click()
+        tablet.get_by_role("button", name="提交评价").click()
+        expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+    outbox = json.loads(tablet.evaluate("window.localStorage.getItem('bw.device.outbox')"))
+    assert [item["invite_id"] for item in outbox] == [c.invites.get().pk for c in cases]
+    tablet.unroute("**/api/devices/ratings")
+    return cases
+
+
+def test_a_rating_the_server_refuses_is_dropped_and_said_so_and_the_next_goes_through(
+    people, city, demo_guide, tablet
+):
+    refused, delivered = two_ratings_waiting(people, city, demo_guide, tablet)
+    answered = []
+
+    def once_400(route):
+        if not answered:
+            answered.append(route.request.post_data_json["invite_id"])
+            route.fulfill(status=400, content_type="application/json", body=json.dumps(
+                {"error": {"code": "bad_field", "message": "comment 中有无法保存的字符。", "field": "comment"}}))
+        else:
+            route.continue_()
+
+    tablet.route("**/api/devices/ratings", once_400)
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+
+    notice = tablet.locator("#notice")
+    expect(notice).to_be_visible(timeout=10_000)
+    expect(notice).to_contain_text("有一条评价未被服务器接受，已从本机删除")
+    expect(notice).to_contain_text("无法保存的字符")
+    tablet.wait_for_function("() => localStorage.getItem('bw.device.outbox') === null", timeout=10_000)
+    assert answered == [refused.invites.get().pk]
+    assert [r.case for r in Rating.objects.all()] == [delivered]
+    expect(notice).to_be_hidden(timeout=12_000)  # briefly
+
+
+def test_a_rating_the_server_fails_on_does_not_hold_back_the_next(people, city, demo_guide, tablet):
+    failing, delivered = two_ratings_waiting(people, city, demo_guide, tablet)
+    failing_invite = failing.invites.get().pk
+
+    def fail_the_first(route):
+        if route.request.post_data_json["invite_id"] == failing_invite:
+            route.fulfill(status=500, content_type="text/html", body="<h1>Server Error</h1>")
+        else:
+            route.continue_()
+
+    tablet.route("**/api/devices/ratings", fail_the_first)
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+
+    # The route handlers run while Playwright waits, so wait in the page (not with time.sleep).
+    tablet.wait_for_function("() => JSON.parse(localStorage.getItem('bw.device.outbox') || '[]').length === 1",
+                             timeout=10_000)
+    assert [r.case for r in Rating.objects.all()] == [delivered]
+    outbox = json.loads(tablet.evaluate("window.localStorage.getItem('bw.device.outbox')"))
+    assert [item["invite_id"] for item in outbox] == [failing_invite]  # kept, to be sent again

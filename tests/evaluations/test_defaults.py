@@ -119,3 +119,25 @@ def test_the_command_applies_the_defaults(invite):
         call_command("daily", "--only", "ratings_default", stdout=out)
     assert "1 default rating(s) recorded (level 4, after 7 days)" in out.getvalue()
     assert "0 default rating(s) recorded" in out.getvalue()
+
+
+def test_a_device_cannot_keep_the_job_from_defaulting_an_invite(client, invite, open_case, guide, people, pair):
+    """The job's key used to be `default-<invite id>`, which a device may send too: the job then skipped it."""
+    with freeze_time(DECIDED_AT):
+        item = guide.death
+        other = open_case(item, *[m.name for m in item.materials.all()])
+        counter_services.case_accept(case=other, actor=people.officer)
+        pending = Invite.objects.get(case=other)
+    _device, token = pair()
+    with freeze_time("2026-11-03 10:00:00+08:00"):
+        response = client.post("/api/devices/ratings", {
+            "invite_id": invite.pk, "level": 5, "idempotency_key": f"default-{pending.pk}"},
+            content_type="application/json", headers={"Authorization": f"Device {token}"})
+    assert response.status_code == 201
+
+    with freeze_time("2026-11-10 02:00:00+08:00"):
+        assert services.ratings_default_apply() == 1
+    default = Rating.objects.get(invite=pending)
+    assert default.is_default
+    assert default.idempotency_key is None  # defaults take no key at all: none a device could have taken first
+

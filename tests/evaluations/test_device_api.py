@@ -109,7 +109,7 @@ def test_pairing_with_a_malformed_body_is_a_clear_400(client, city, body):
     assert error_of(response)["message"]
 
 
-def test_a_wrong_method_is_a_json_405(client):
+def test_a_wrong_method_is_a_json_405(client, db):  # db: the request limit counts it
     response = client.get("/api/devices/pair")
 
     assert response.status_code == 405
@@ -479,3 +479,142 @@ def test_a_nul_character_in_a_rating_is_refused_with_a_clear_400(client, device,
     assert response.status_code == 400
     assert "空字符" in error_of(response)["message"]
     assert not notice.case.ratings.exists()
+
+
+# --- what a device shows (issue 7, item 1) ----------------------------------------------------
+
+
+def test_a_device_paired_after_a_decision_never_shows_that_case(client, people, open_case, pair, settings):
+    """The next person at the counter must not rate the case of an applicant served before the tablet came."""
+    settings.DEVICE_WAIT_SECONDS = 0
+    with freeze_time(NOW) as clock:
+        case = open_case(None, "出生医学证明")
+        counter.case_notify(case=case, actor=people.officer)  # no tablet at the window yet
+        clock.tick(datetime.timedelta(minutes=1))
+        _dev, token = pair()
+        response = client.get("/api/devices/next?after=0", headers=auth(token))
+
+    assert response.status_code == 204
+    assert Invite.objects.get(case=case).shown_at is None
+
+
+def test_a_decision_made_while_the_device_was_offline_is_shown_only_within_the_fresh_minutes(
+    people, open_case, pair, settings
+):
+    settings.DEVICE_FRESH_MINUTES = 5
+    with freeze_time(NOW) as clock:
+        dev, _token = pair()
+        clock.tick(datetime.timedelta(minutes=10))  # the tablet has been silent since 09:00
+        counter.case_notify(case=open_case(None, "出生医学证明"), actor=people.officer)
+        late = Invite.objects.get()
+        assert late.device_offline
+        clock.tick(datetime.timedelta(minutes=3))
+        services.device_heartbeat(device=dev)  # back after 13 minutes
+        assert services.invite_next_for_device(device=dev) == late  # three minutes old: still shown
+
+        counter.case_notify(case=open_case(None, "出生医学证明"), actor=people.officer)
+        missed = Invite.objects.exclude(pk=late.pk).get()
+        assert not missed.device_offline
+        clock.tick(datetime.timedelta(minutes=10))  # the tablet went silent right after the decision
+        services.device_heartbeat(device=dev)
+        # Ten minutes later that applicant is gone and someone else may be at the counter: the QR link is his.
+        assert services.invite_next_for_device(device=dev, after_id=late.pk) is None
+
+
+def test_a_decision_made_while_the_device_was_online_is_shown_even_after_the_fresh_minutes(
+    people, open_case, pair, settings
+):
+    settings.DEVICE_FRESH_MINUTES = 5
+    with freeze_time(NOW) as clock:
+        dev, _token = pair()
+        counter.case_notify(case=open_case(None, "出生医学证明"), actor=people.officer)
+        invite = Invite.objects.get()
+        for _minute in range(8):  # heartbeats every minute
+            clock.tick(datetime.timedelta(minutes=1))
+            services.device_heartbeat(device=dev)
+        assert services.invite_next_for_device(device=dev) == invite
+        clock.tick(datetime.timedelta(hours=2, minutes=1))
+        services.device_heartbeat(device=dev)
+        assert services.invite_next_for_device(device=dev) is None  # never more than two hours back
+
+
+# --- text that cannot be stored (issue 7, item 4) ----------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["comment", "other_reason"])
+def test_a_lone_surrogate_in_a_rating_text_is_a_400_naming_the_field(client, device, notice, field):
+    body = rating_body(notice, level=2, reasons=["other"], other_reason="说不清楚")
+    body[field] = "\ud800x"
+
+    response = post(client, "/api/devices/ratings", json.dumps(body), device[1], raw=True)
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "bad_field"
+    assert error_of(response)["field"] == field
+    assert "字符" in error_of(response)["message"]
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["code", "name"])
+def test_a_lone_surrogate_in_the_pairing_is_a_400_naming_the_field(client, city, people, field):
+    body = {"code": services.pairing_code_create(window=city.w1, actor=people.head), "name": "平板"}
+    body[field] = body[field] + "\udfff"
+
+    response = post(client, "/api/devices/pair", json.dumps(body), raw=True)
+
+    assert response.status_code == 400
+    assert (error_of(response)["code"], error_of(response)["field"]) == ("bad_field", field)
+    assert not Device.objects.exists()
+
+
+def test_the_service_refuses_a_lone_surrogate_whatever_the_channel(notice):
+    from core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        services.rating_submit(invite=notice, data=services.RatingInput(5, 5, 5, 5, comment="好\udc80"),
+                               channel="qr")
+    assert (refused.value.code, refused.value.field) == ("bad_rating", "comment")
+
+
+# --- parallel repeats (issue 7, item 5) --------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs real concurrent transactions (PostgreSQL, as in CI)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_repeats_of_one_key_answer_201_once_and_200_with_the_same_body(people, open_case, pair,
+                                                                                 monkeypatch):
+    _dev, token = pair()
+    counter.case_notify(case=open_case(None, "出生医学证明"), actor=people.officer)
+    body = rating_body(Invite.objects.get())
+    real_audit = services.audit_record
+
+    def slow_audit(**kwargs):
+        # The first writer holds its transaction open a moment, so the others find no rating yet and
+        # their inserts wait for its commit.
+        real_audit(**kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "audit_record", slow_audit)
+    repeats = 5
+    barrier = threading.Barrier(repeats)
+    answers = []
+
+    def send():
+        barrier.wait()
+        try:
+            response = post(Client(), "/api/devices/ratings", body, token)
+            answers.append((response.status_code, response.json()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(repeats)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    statuses = sorted(status for status, _body in answers)
+    assert statuses == [200] * (repeats - 1) + [201]
+    assert len({json.dumps(data, sort_keys=True) for _status, data in answers}) == 1
+    assert Rating.objects.count() == 1

@@ -153,7 +153,7 @@ def test_the_device_page_warns_when_a_staff_account_is_signed_in(client_for, peo
     assert "本浏览器已登录工作人员账号（王警官）" in page
 
 
-def test_the_device_speaks_chinese_whatever_the_tablets_browser_asks_for(client, settings):
+def test_the_device_speaks_chinese_whatever_the_tablets_browser_asks_for(client, settings, db):
     from django.utils import translation
 
     with translation.override("en"):

@@ -257,6 +257,20 @@ def test_the_county_sees_the_escalated_follow_up_highlighted(client_for, people,
     assert "本页只读" in text
 
 
+def test_late_follow_ups_not_yet_escalated_are_explained_beside_the_counts(client_for, people, bad_review):
+    """已逾期（1） beside 已上报县局（0） says why: the nightly job escalates them at its next run."""
+    client = client_for(people.county)
+    with freeze_time("2026-10-19 08:00:00+08:00"):
+        before = client.get(reverse("evaluations:follow_up_list")).content.decode()
+        services.follow_ups_escalate()
+        after = client.get(reverse("evaluations:follow_up_list")).content.decode()
+    assert "已逾期（1）" in before and "已上报县局（0）" in before
+    assert 'id="late-not-escalated"' in before
+    assert "1 件已逾期、尚未上报县局" in before and "manage.py daily" in before
+    assert "已逾期（1）" in after and "已上报县局（1）" in after
+    assert 'id="late-not-escalated"' not in after
+
+
 def test_the_escalate_command_says_how_many_and_is_idempotent(bad_review, capsys):
     with freeze_time("2026-10-19 08:00:00+08:00"):
         call_command("daily", "--only", "follow_ups_escalate")
@@ -281,6 +295,9 @@ GARBAGE = {"called_at": "x" * 300, "call_notes": "\x00", "verdict": ["a", "b"], 
            "statement": "x", "decision": "maybe", "reason": "", "rectification": "\x00"}
 BAD_QUERY = ("?page=abc&show=zz&status=zz&window=-1&level=9&channel=zz&bad=maybe&date_from=2026-02-30"
              "&date_to=abc&by=zz&officer=-5&only=zz")
+# Each alone, so that no other bad parameter stops the form before the dates reach the query.
+BAD_DATES = ("?date_to=9999-12-31", "?date_to=0001-01-01", "?date_from=0001-01-01", "?date_from=9999-12-31",
+             "?officer=99999999999999999999", "?page=99999999999999999999")
 
 
 @pytest.mark.parametrize("who", ["officer", "civilian", "head", "county", "cityadmin", "inspector", "outsider", None])
@@ -296,8 +313,8 @@ def test_no_evaluations_page_answers_garbage_with_a_server_error(people, bad_rev
     if who:
         client.force_login(getattr(people, who))
     huge = "99999999999999999999"
-    gets = [f"/evaluations/{p}/{BAD_QUERY}" for p in ("follow-ups", "ratings", "contests", "usage", "usage/invites",
-                                                     "usage/offline")]
+    pages = ("follow-ups", "ratings", "contests", "usage", "usage/invites", "usage/offline")
+    gets = [f"/evaluations/{p}/{query}" for p in pages for query in (BAD_QUERY, *BAD_DATES)]
     gets += [f"/evaluations/follow-ups/{bad_review.pk}/", f"/evaluations/follow-ups/{huge}/",
              f"/evaluations/ratings/{bad_review.rating_id}/", f"/evaluations/ratings/{huge}/",
              f"/evaluations/contests/{contest.pk}/", f"/evaluations/contests/{huge}/",

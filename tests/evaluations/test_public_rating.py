@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
+from core.errors import DomainError
 from core.models import AuditEvent
 from counter import services
 from evaluations.models import Channel, Invite, Rating, Stage
@@ -220,3 +221,19 @@ def test_garbage_never_breaks_the_page(client, noticed, data):
     assert response.status_code in (200, 302)
     assert not Rating.objects.filter(case=case).exists()
     assert client.get("/r/%00%27").status_code == 404
+
+
+def test_half_a_surrogate_pair_in_the_form_is_no_server_error(client, noticed):
+    """Issue 7, item 4: a form cannot carry a lone surrogate (its bytes are not UTF-8, Django decodes them as
+    replacement characters), and the service refuses one from anywhere else."""
+    case, _document = noticed
+    body = "&".join(f"{k}={v}" for k, v in form_data("notice").items() if not k.endswith("comment"))
+    response = client.post(url(case), data=body + "&notice-comment=%ED%A0%80x",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    assert Rating.objects.get(case=case).comment == "\ufffd\ufffd\ufffdx"
+
+    invite = Invite.objects.get(case=case)
+    with pytest.raises(DomainError) as refused:
+        rating_submit(invite=invite, data=RatingInput(5, 5, 5, 5, comment="\ud800x"), channel=Channel.QR)
+    assert refused.value.field == "comment"

@@ -15,8 +15,10 @@ BAD = RatingInput(2, 3, 3, 2, reasons=("attitude",), comment="态度不耐烦")
 
 @pytest.fixture
 def device(city, people):
-    code = services.pairing_code_create(window=city.w1, actor=people.head)
-    return services.device_pair(code=code, name="1号窗口评价器").device
+    """Paired at NOW, when the tests' decisions are made (a device paired later was not online then)."""
+    with freeze_time(NOW):
+        code = services.pairing_code_create(window=city.w1, actor=people.head)
+        return services.device_pair(code=code, name="1号窗口评价器").device
 
 
 @freeze_time(NOW)

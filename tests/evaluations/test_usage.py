@@ -285,3 +285,51 @@ def test_a_bad_period_is_explained_and_kept(client_for, city, people, params, me
 def test_a_window_of_another_station_is_refused(client_for, city, people):
     response = page(client_for(people.head), window=city.w3.pk)
     assert response.status_code == 400 and "所选窗口不在您的查看范围内" in response.content.decode()
+
+
+# --- issue 7, item 6: the page agrees with itself -------------------------------------------------
+
+
+def test_an_evaluator_offline_in_opening_hours_is_an_alert(city, people, usage_day):
+    from evaluations.stats import OFFLINE_ALERT_MINUTES
+
+    report = report_for(people.head)
+
+    # Window 1 had no evaluator all day (390 minutes), window 2's was away 50 minutes.
+    assert OFFLINE_ALERT_MINUTES <= 50
+    assert [(t.window, t.offline_minutes) for t in report.offline_windows] == [(city.w1, 390), (city.w2, 50)]
+
+
+def test_the_offline_alert_links_to_the_offline_records(client_for, city, people, usage_day):
+    body = page(client_for(people.head), date_from="2026-11-02", date_to="2026-11-02").content.decode()
+    alert = body[body.index('id="alert-offline-time"'):body.index("</table>", body.index('id="alert-offline-time"'))]
+    offline_link = reverse("evaluations:usage_offline") + f"?window={city.w1.pk}&amp;date_from=2026-11-02" \
+        "&amp;date_to=2026-11-02"
+    assert f'href="{offline_link}">390<' in alert
+    assert "东街派出所1号窗口" in alert
+
+
+def test_a_period_without_offline_time_has_no_offline_alert(client_for, city, people):
+    day = datetime.date(2026, 11, 3)
+    with freeze_time(at(day, 8)):
+        device = pair(people.head, city.w1)
+    Device.objects.filter(pk=device.pk).update(last_seen_at=at(day, 17, 59))
+    with freeze_time(at(day, 18)):
+        body = client_for(people.head).get(reverse("evaluations:usage"), {
+            "date_from": "2026-11-03", "date_to": "2026-11-03", "window": city.w1.pk}).content.decode()
+    assert 'id="alert-offline-time-none"' in body
+
+
+def test_active_ratings_are_split_by_channel_and_the_help_says_why_qr_is_not_shown(client_for, city, people,
+                                                                                  usage_day):
+    report = report_for(people.head)
+    w1, w2 = totals(report, city.w1), totals(report, city.w2)
+    assert (w1.figures.device_active, w1.figures.qr_active) == (0, 2)
+    assert (w2.figures.device_active, w2.figures.qr_active) == (7, 1)
+
+    body = page(client_for(people.head), date_from="2026-11-02", date_to="2026-11-02").content.decode()
+    qr_link = reverse("evaluations:rating_list") + f"?window={city.w1.pk}&amp;channel=qr&amp;by=invited" \
+        "&amp;date_from=2026-11-02&amp;date_to=2026-11-02"
+    assert f'href="{qr_link}">2<' in body
+    legend = body[body.index('id="usage-legend"'):]
+    assert "扫码评价不经过评价器" in legend

@@ -1,12 +1,18 @@
 // BrightWindow evaluator: a tablet's browser at the counter, authenticated by its device token.
 // Screens: pair -> idle <-> rating -> thanks. Ratings wait in localStorage until the server acknowledges
-// them (each with an idempotency key made once), so nothing is lost while the network is down.
+// them (each with an idempotency key made once), so nothing is lost while the network is down; a rating the
+// server refuses for good (4xx) is dropped and said so on screen, and never holds back the ones after it.
+// The rating screen on show is kept in localStorage too: a reload brings it back, and a newer decision waits
+// behind a screen the applicant has started to fill in instead of replacing it.
 (function () {
   "use strict";
 
   var config = JSON.parse(document.getElementById("device-config").textContent);
-  var KEYS = { token: "bw.device.token", after: "bw.device.after", outbox: "bw.device.outbox" };
+  var KEYS = { token: "bw.device.token", after: "bw.device.after", outbox: "bw.device.outbox",
+               screen: "bw.device.screen" };
   var RATING_IDLE_MS = 180000;   // an unfinished rating screen goes back to idle after 3 minutes
+  var QUEUED_IDLE_MS = 60000;    // ... after 1 minute untouched when the next applicant's screen waits behind it
+  var NOTICE_MS = 8000;          // a refused rating is reported this long
   var THANKS_MS = 6000;
   var ME_REFRESH_MS = 300000;    // the officer on duty changes during the day
   var WAIT_SECONDS = 25;         // replaced by the server's value from /me
@@ -18,6 +24,8 @@
     otherReason: "选择“其他”时，请写明具体原因。",
     unpaired: "本评价器需要重新配对。",
     alreadyRated: "该办件已经评价过，谢谢您！",
+    refused: "有一条评价未被服务器接受，已从本机删除：",
+    refusedUnknown: "评价无法保存。",
     noOfficer: "—",
     weekdays: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"]
   };
@@ -25,6 +33,11 @@
   var state = {
     token: load(KEYS.token),
     invite: null,
+    touched: false,          // the applicant has started to fill in the rating screen on show
+    activeAt: 0,             // when the rating screen on show was last touched (or shown)
+    pending: null,           // a newer invitation waiting behind the screen being filled in
+    submitting: false,       // a rating of the screen on show is on its way to the server
+    noticeTimer: null,
     level: 0,
     indicators: {},
     pollFailures: 0,
@@ -52,6 +65,16 @@
     try { return JSON.parse(load(KEYS.outbox) || "[]"); } catch (e) { return []; }
   }
   function saveOutbox(items) { save(KEYS.outbox, items.length ? JSON.stringify(items) : null); }
+
+  // The rating screen on show (and the one waiting behind it), so that a reload brings it back.
+  function saveScreen() {
+    var screen = state.invite || state.pending ?
+      { invite: state.invite, touched: state.touched, at: state.activeAt, pending: state.pending } : null;
+    save(KEYS.screen, screen ? JSON.stringify(screen) : null);
+  }
+  function loadScreen() {
+    try { return JSON.parse(load(KEYS.screen) || "null"); } catch (e) { return null; }
+  }
 
   function uuid() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") { return window.crypto.randomUUID(); }
@@ -116,8 +139,11 @@
   function unpair(message) {
     state.token = null;
     state.generation += 1;
+    state.invite = null;
+    state.pending = null;
     save(KEYS.token, null);
     save(KEYS.after, null);
+    save(KEYS.screen, null);
     window.clearTimeout(state.pollTimer);
     setOffline(false);
     $("#connection").hidden = true;
@@ -176,9 +202,50 @@
   }
 
   function goIdle() {
+    if (state.pending) {  // the next applicant's screen waited behind the one just finished
+      var next = state.pending;
+      state.pending = null;
+      showRating(next);
+      return;
+    }
     state.invite = null;
+    saveScreen();
     show("idle");
     refreshMe();
+  }
+
+  // A new invitation from the long poll. It never replaces a screen the applicant has started to fill in: it
+  // waits behind it (the newest one only), and that screen goes back to idle sooner once left untouched.
+  function offer(invite) {
+    var onRating = document.body.getAttribute("data-current") === "rating";
+    var inUse = onRating && (state.submitting || (state.invite && state.touched));
+    if (inUse && !(state.invite && invite.id === state.invite.id)) {
+      state.pending = invite;
+      saveScreen();
+      if (!state.submitting) { armScreenTimer(); }
+      return;
+    }
+    showRating(invite);
+  }
+
+  // After a reload: the rating screen that was on show comes back, unless it would have timed out by now.
+  function restoreScreen() {
+    var saved = loadScreen();
+    var now = Date.now();
+    if (!saved) { return false; }
+    if (saved.invite && now - (saved.at || 0) < RATING_IDLE_MS) {
+      state.pending = saved.pending || null;
+      showRating(saved.invite, saved);
+      refreshMe();
+      return true;
+    }
+    if (saved.pending && now - (saved.at || 0) < RATING_IDLE_MS + QUEUED_IDLE_MS) {
+      showRating(saved.pending);
+      refreshMe();
+      return true;
+    }
+    save(KEYS.screen, null);
+    return false;
   }
 
   // --- waiting for the next case (long poll) ----------------------------------------------------
@@ -194,7 +261,7 @@
       if (result.status === 200 && result.data && result.data.invite) {
         connected();
         save(KEYS.after, result.data.invite.id);
-        showRating(result.data.invite);
+        offer(result.data.invite);
         poll();
       } else if (result.status === 204) {
         connected();
@@ -236,7 +303,17 @@
 
   function armScreenTimer() {
     window.clearTimeout(state.screenTimer);
-    state.screenTimer = window.setTimeout(goIdle, RATING_IDLE_MS);
+    var limit = state.pending ? QUEUED_IDLE_MS : RATING_IDLE_MS;
+    var left = Math.max(0, limit - (Date.now() - state.activeAt));
+    state.screenTimer = window.setTimeout(goIdle, left);
+  }
+
+  function touchedNow() {
+    if (!state.invite) { return; }
+    state.touched = true;
+    state.activeAt = Date.now();
+    saveScreen();
+    armScreenTimer();
   }
 
   function pressed(buttons, match) {
@@ -255,8 +332,12 @@
     $("#other-box").hidden = !(bad && $('#reasons input[value="other"]').checked);
   }
 
-  function showRating(invite) {
+  function showRating(invite, restored) {
+    if (!restored && state.pending && state.pending.id <= invite.id) { state.pending = null; }  // superseded
     state.invite = invite;
+    state.touched = Boolean(restored && restored.touched);
+    state.activeAt = restored && restored.at ? restored.at : Date.now();
+    saveScreen();
     state.level = 0;
     state.indicators = {};
     $$("#reasons input").forEach(function (box) { box.checked = false; });
@@ -298,7 +379,7 @@
   });
   $("#other-reason").addEventListener("input", function () { showError($("#rating-error"), ""); });
   ["click", "input", "keydown", "touchstart"].forEach(function (type) {
-    $("#screen-rating").addEventListener(type, armScreenTimer, { passive: true });
+    $("#screen-rating").addEventListener(type, touchedNow, { passive: true });
   });
 
   function ratingProblem() {
@@ -332,21 +413,35 @@
     var items = outbox();
     items.push(rating);
     saveOutbox(items);
+    var invite = state.invite;
+    state.invite = null;  // in the outbox now: a reload must not bring this screen back
+    saveScreen();
     $("#submit").disabled = true;
+    state.submitting = true;
     send(rating).then(function (outcome) {
+      state.submitting = false;
       if (outcome === "stored") { thanks(); }
-      else if (outcome === "retry") { setOffline(true); scheduleFlush(); thanks(); }
+      else if (outcome === "retry" || outcome === "unreachable") { setOffline(true); scheduleFlush(); thanks(); }
       else {
         $("#submit").disabled = false;
         if (outcome.code === "already_rated") { thanks(TEXT.alreadyRated); }
         else if (outcome.unpaired) { unpair(outcome.message || TEXT.unpaired); }
-        else { showError(error, outcome.message || TEXT.network); }
+        else if (FIXABLE.indexOf(outcome.code) >= 0 && invite) {
+          // Something the applicant can put right (e.g. a character that cannot be stored): the screen stays.
+          state.invite = invite;
+          saveScreen();
+          showError(error, outcome.message || TEXT.refusedUnknown);
+        } else { notify(TEXT.refused + (outcome.message || TEXT.refusedUnknown)); goIdle(); }
       }
     });
   });
 
-  // Send one rating. "stored": acknowledged (and removed from the outbox); "retry": not reached, kept;
-  // otherwise the server refused it for good (removed) and the returned error says why.
+  // Refusals the applicant can put right on the same screen; any other refusal ends the screen.
+  var FIXABLE = ["bad_field", "bad_rating", "bad_json"];
+
+  // Send one rating. "stored": acknowledged (and removed from the outbox); "unreachable": no answer, kept;
+  // "retry": the server failed (5xx, 429, 408), kept; otherwise the server refused it for good (4xx): it is
+  // removed, and the returned error says why.
   function send(rating) {
     return api("POST", config.api.ratings, rating).then(function (result) {
       if (result.status === 200 || result.status === 201) { drop(rating); return "stored"; }
@@ -354,7 +449,16 @@
       drop(rating);
       var err = errorOf(result);
       return { code: err.code, message: err.message, unpaired: isUnpaired(result) };
-    }, function () { return "retry"; });
+    }, function () { return "unreachable"; });
+  }
+
+  // A short message at the top of the screen, whatever screen is on show.
+  function notify(message) {
+    var box = $("#notice");
+    box.textContent = message;
+    box.hidden = false;
+    window.clearTimeout(state.noticeTimer);
+    state.noticeTimer = window.setTimeout(function () { box.hidden = true; }, NOTICE_MS);
   }
 
   function drop(rating) {
@@ -362,18 +466,32 @@
     if (!outbox().length) { setOffline(false); }
   }
 
+  // Send every waiting rating, oldest first. One the server fails on (5xx) is kept for the next round and
+  // does not hold back the others; one it refuses (4xx) is dropped and reported; no answer at all ends the
+  // round (the network is down) until the next try.
   function flush() {
     var items = outbox();
     if (state.flushing || !items.length || !state.token) { return; }
     state.flushing = true;
-    var next = items[0];
-    send(next).then(function (outcome) {
-      state.flushing = false;
-      if (outcome === "retry") { setOffline(true); scheduleFlush(); return; }
-      state.flushFailures = 0;
-      if (outcome !== "stored" && outcome.unpaired) { unpair(outcome.message || TEXT.unpaired); return; }
-      flush();
-    });
+    var index = 0;
+    var kept = 0;
+    function next() {
+      if (index >= items.length) {
+        state.flushing = false;
+        if (kept) { setOffline(true); scheduleFlush(); } else { state.flushFailures = 0; }
+        return;
+      }
+      send(items[index++]).then(function (outcome) {
+        if (outcome === "unreachable") { state.flushing = false; setOffline(true); scheduleFlush(); return; }
+        if (outcome === "retry") { kept += 1; }
+        else if (outcome !== "stored") {
+          if (outcome.unpaired) { state.flushing = false; unpair(outcome.message || TEXT.unpaired); return; }
+          if (outcome.code !== "already_rated") { notify(TEXT.refused + (outcome.message || TEXT.refusedUnknown)); }
+        }
+        next();
+      });
+    }
+    next();
   }
 
   function scheduleFlush() {
@@ -389,6 +507,7 @@
     $("#thanks-note").textContent = note || "您的意见是我们改进工作的动力。";
     show("thanks");
     state.invite = null;
+    saveScreen();
     state.screenTimer = window.setTimeout(goIdle, THANKS_MS);
   }
 
@@ -397,7 +516,7 @@
   function start() {
     state.generation += 1;
     if (!state.token) { show("pair"); $("#pair-code").focus(); return; }
-    goIdle();
+    if (!restoreScreen()) { goIdle(); }
     poll();
     flush();
   }
