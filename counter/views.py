@@ -135,7 +135,8 @@ def _result_message(case, action: str) -> str:
     if action == "accept" and case.status == CaseStatus.COMPLETED:
         return _("办件 %(n)s 已受理并当场办结，请打印回执交申请人，并提醒申请人使用评价器评价。") % {"n": case.number}
     return {
-        "accept": _("办件 %(n)s 已受理，请打印受理回执交申请人，并提醒申请人使用评价器评价。"),
+        # Acceptance is no rated stage (counter.states.Stage): the applicant rates when the case is completed.
+        "accept": _("办件 %(n)s 已受理，请打印受理回执交申请人；办结时再请申请人使用评价器评价。"),
         "notice": _("办件 %(n)s 已出具补充材料告知单，请打印交申请人，并提醒申请人使用评价器评价。"),
         "refuse": _("办件 %(n)s 已出具不予受理告知书，请向申请人耐心解释，并提醒申请人使用评价器评价。"),
         "complete": _("办件 %(n)s 已办结，请提醒申请人使用评价器评价。"),

@@ -351,6 +351,17 @@ def test_an_on_the_spot_acceptance_says_it_is_completed(client_for, people, guid
     assert "已受理并当场办结" in body and "请打印受理回执" not in body
 
 
+def test_a_plain_acceptance_does_not_ask_for_a_rating_the_evaluator_will_not_show(client_for, people, guide,
+                                                                                  open_case):
+    case = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")
+    response = client_for(people.officer).post(
+        reverse("counter:case_decide", args=[case.number]), {"action": "accept", "revision": case.revision},
+        follow=True)
+    body = response.content.decode()
+    assert "已受理，请打印受理回执交申请人" in body
+    assert "提醒申请人使用评价器评价" not in body and "办结时再请申请人使用评价器评价" in body
+
+
 @freeze_time(NOW)
 def test_the_list_counts_the_overdue_cases_among_those_it_lists(client_for, people, open_case):
     from core import clock
