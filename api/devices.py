@@ -116,7 +116,7 @@ def me(request: HttpRequest):
     screen = services.device_screen(device=device)
     return MeOut(device=DeviceOut(id=device.pk, name=device.name), window=_window(screen.window),
                  officer=_officer(screen.officer), complaint_phone=screen.complaint_phone,
-                 server_time=iso(clock.now()), wait_seconds=settings.DEVICE_WAIT_SECONDS)
+                 server_time=iso(timezone.localtime(clock.now())), wait_seconds=settings.DEVICE_WAIT_SECONDS)
 
 
 def _invite_out(invite: Invite) -> NextOut:

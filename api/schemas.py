@@ -158,7 +158,8 @@ class MeOut(Schema):
         description="当班民警：本窗口今天最近一次作出需评价决定的民警，否则本窗口在岗民警。")
     complaint_phone: str = Field(description="监督投诉电话：本县现行办事指南中的，否则派出所（县局）电话。",
                                  examples=["0591-87000000"])
-    server_time: IsoTime
+    server_time: IsoTime = Field(description="服务器的当前时间，带服务器时区（TIME_ZONE）的偏移；评价器的时钟按它显示，"
+                                             "不按平板自己的时区和时间。", examples=["2026-11-27T09:00:30+08:00"])
     wait_seconds: float = Field(description="GET /api/devices/next 最长等待的秒数。")
 
 

@@ -308,3 +308,23 @@ def test_a_rating_the_server_fails_on_does_not_hold_back_the_next(people, city, 
     assert [r.case for r in Rating.objects.all()] == [delivered]
     outbox = json.loads(tablet.evaluate("window.localStorage.getItem('bw.device.outbox')"))
     assert [item["invite_id"] for item in outbox] == [failing_invite]  # kept, to be sent again
+
+
+def test_the_idle_clock_shows_beijing_time_on_a_tablet_set_to_another_time_zone(browser, live_server, city, people):
+    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
+                                  name="1号窗口评价器")
+    context = browser.new_context(locale="zh-CN", timezone_id="UTC", base_url=live_server.url)
+    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    tablet = context.new_page()
+    try:
+        tablet.goto("/evaluations/device/")
+        expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()
+        beijing = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8)))
+        shown = tablet.locator("#clock").inner_text()
+        hours = {beijing.strftime("%H"), (beijing - datetime.timedelta(minutes=1)).strftime("%H")}
+        assert shown[:2] in hours, (shown, beijing)
+        expect(tablet.locator("#date")).to_contain_text(f"{beijing.month}月{beijing.day}日")
+    finally:
+        context.close()
+        hub.wake_all()
+        time.sleep(0.3)

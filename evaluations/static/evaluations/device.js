@@ -33,6 +33,8 @@
   var state = {
     token: load(KEYS.token),
     invite: null,
+    clockSkew: 0,            // server time minus the tablet's, in ms (from /me)
+    serverOffset: null,      // the server's UTC offset in minutes (from /me); the tablet's own until known
     touched: false,          // the applicant has started to fill in the rating screen on show
     activeAt: 0,             // when the rating screen on show was last touched (or shown)
     pending: null,           // a newer invitation waiting behind the screen being filled in
@@ -176,12 +178,22 @@
 
   // --- idle screen ----------------------------------------------------------------------------
 
+  // The clock shows the server's time in the server's time zone (from /me), not the tablet's own setting.
+  function learnServerTime(text) {
+    var at = Date.parse(text || "");
+    var zone = /([+-])(\d{2}):(\d{2})$/.exec(text || "");
+    if (isNaN(at)) { return; }
+    state.clockSkew = at - Date.now();
+    state.serverOffset = zone ? (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : 0;
+  }
+
   function tick() {
-    var now = new Date();
+    var offset = state.serverOffset === null ? -new Date().getTimezoneOffset() : state.serverOffset;
+    var now = new Date(Date.now() + state.clockSkew + offset * 60000);  // read with the UTC getters
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    $("#clock").textContent = pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
-    $("#date").textContent = now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 " +
-      TEXT.weekdays[now.getDay()];
+    $("#clock").textContent = pad(now.getUTCHours()) + ":" + pad(now.getUTCMinutes()) + ":" + pad(now.getUTCSeconds());
+    $("#date").textContent = now.getUTCFullYear() + "年" + (now.getUTCMonth() + 1) + "月" + now.getUTCDate() + "日 " +
+      TEXT.weekdays[now.getUTCDay()];
   }
 
   function renderMe(data) {
@@ -191,6 +203,8 @@
     setText("officer-number", data.officer && data.officer.police_number ? data.officer.police_number : TEXT.noOfficer);
     setText("complaint-phone", data.complaint_phone || TEXT.noOfficer);
     if (data.wait_seconds) { WAIT_SECONDS = Number(data.wait_seconds) || WAIT_SECONDS; }
+    learnServerTime(data.server_time);
+    tick();
   }
 
   function refreshMe() {
