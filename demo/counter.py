@@ -6,6 +6,8 @@ Every case therefore has the documents, rating invitations and audit events a re
 import datetime
 import random
 
+from django.utils import timezone
+
 from catalog.selectors import version_in_force, version_items
 from counter import services
 from counter.models import Case
@@ -49,6 +51,16 @@ def _last_workday(clock: DemoClock) -> datetime.date:
     return clock.today - datetime.timedelta(days=max(0, clock.today.weekday() - 4))
 
 
+def _last_open_workday(clock: DemoClock) -> datetime.date:
+    """The last working day whose windows have opened: before 08:30 (a demo built at night) it is the day before."""
+    day = _last_workday(clock)
+    if not clock.is_past(timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 8, 30))):
+        day -= datetime.timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= datetime.timedelta(days=1)
+    return day
+
+
 def _overdue(demo: DemoCity, rng: random.Random, clock: DemoClock) -> int:
     """Two cases accepted five and six weeks ago and never finished: overdue on the lists."""
     window = demo.units["350102001W1"]
@@ -70,15 +82,13 @@ def _showcase(demo: DemoCity, rng: random.Random, clock: DemoClock) -> int:
     """Cases the README points at: recorded by civilian staff for an officer, and a head's override."""
     window = demo.units["350102001W1"]
     civilian = Staff.objects.get(username="civilian")
-    day = _last_workday(clock)
+    day = _last_open_workday(clock)
     birth = next(i for i in _items_in_force(window, day) if i.name == "出生登记")
     made = 0
-    for _ in range(4):
-        moment = clock.office_hour(day, rng)
-        if clock.is_past(moment):
-            with clock.at(moment):
-                _one_case(window, civilian, birth, rng)
-            made += 1
+    for _ in range(4):  # whatever the hour the demo is built, these wait for an officer (README)
+        with clock.at(min(clock.office_hour(day, rng), clock.start)):
+            _one_case(window, civilian, birth, rng)
+        made += 1
     head = demo.heads[window.station_id]
     officer = demo.officers[window.station_id][0]
     moment = min(clock.office_hour(day, rng), clock.start)

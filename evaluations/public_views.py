@@ -32,11 +32,13 @@ INDICATORS = (
 )
 
 
-def _level_field(label, message) -> forms.TypedChoiceField:
+def _level_field(label, message, *, required: bool = True) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=LEVEL_CHOICES,
         coerce=int,
+        required=required,
+        empty_value=None,
         widget=forms.RadioSelect,
         error_messages={"required": message, "invalid_choice": message},
     )
@@ -46,9 +48,11 @@ class PublicRatingForm(forms.Form):
     """Five levels overall, the three window indicators, reasons for a bad rating, an optional comment."""
 
     level = _level_field(gettext_lazy("总体评价"), gettext_lazy("请选择您对本次服务的总体评价。"))
-    efficiency = _level_field(gettext_lazy("服务效率"), gettext_lazy("请选择服务效率的评价。"))
-    quality = _level_field(gettext_lazy("服务水平"), gettext_lazy("请选择服务水平的评价。"))
-    attitude = _level_field(gettext_lazy("服务态度"), gettext_lazy("请选择服务态度的评价。"))
+    # The three indicators may be left out (an elderly applicant on a phone): each left out counts as the overall
+    # level, as the tablet pre-selects them.
+    efficiency = _level_field(gettext_lazy("服务效率"), gettext_lazy("请选择服务效率的评价。"), required=False)
+    quality = _level_field(gettext_lazy("服务水平"), gettext_lazy("请选择服务水平的评价。"), required=False)
+    attitude = _level_field(gettext_lazy("服务态度"), gettext_lazy("请选择服务态度的评价。"), required=False)
     reasons = forms.MultipleChoiceField(
         label=gettext_lazy("不满意的原因"),
         choices=Reason.choices,
@@ -78,6 +82,10 @@ class PublicRatingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("level"):
+            for name, _label in INDICATORS:
+                if cleaned.get(name) is None and name not in self.errors:
+                    cleaned[name] = cleaned["level"]
         # The service's own rules (reasons for a bad level, "other" needs words) on whatever is valid so far.
         for field, message in rating_input_problems(self.rating_input()).items():
             if field in self.fields and field not in self.errors:
@@ -87,10 +95,10 @@ class PublicRatingForm(forms.Form):
     def rating_input(self) -> RatingInput:
         c = self.cleaned_data
         return RatingInput(
-            level=c.get("level", 0),
-            efficiency=c.get("efficiency", 0),
-            quality=c.get("quality", 0),
-            attitude=c.get("attitude", 0),
+            level=c.get("level") or 0,
+            efficiency=c.get("efficiency") or 0,
+            quality=c.get("quality") or 0,
+            attitude=c.get("attitude") or 0,
             reasons=tuple(c.get("reasons") or ()),
             other_reason=c.get("other_reason") or "",
             comment=c.get("comment") or "",

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -31,6 +33,18 @@ def test_demo_cases_cover_every_state_and_were_made_through_the_services(demo):
     assert NoticeOverride.objects.count() == 1
     assert AuditEvent.objects.filter(action="case.opened").count() == Case.objects.count()
     assert AuditEvent.objects.filter(action="document.issued").count() == Document.objects.count()
+
+
+@pytest.mark.parametrize("built_at", ["2026-12-04 00:30:00+08:00", "2026-12-07 08:10:00+08:00",
+                                      "2026-12-05 12:00:00+08:00"])
+def test_the_cases_waiting_for_an_officer_exist_whatever_the_hour_the_demo_is_built(db, built_at):
+    from freezegun import freeze_time
+
+    with freeze_time(built_at):
+        demo_city_build(days=3, per_day=1)
+    waiting = Case.objects.filter(status=CaseStatus.INTAKE, created_by__username="civilian")
+    assert waiting.count() >= 4  # README: the civilian's cases the officer then accepts
+    assert all(c.created_at <= datetime.datetime.fromisoformat(built_at) for c in waiting)
 
 
 def test_demo_seed_refuses_a_database_with_data_unless_told_to_skip(demo):

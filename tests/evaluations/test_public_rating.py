@@ -148,10 +148,9 @@ def test_a_bad_rating_without_reasons_is_shown_again_with_what_was_chosen(client
 
 def test_missing_choices_and_other_without_text_are_explained_in_chinese(client, noticed):
     case, _document = noticed
-    data = form_data("notice", level="1", reasons=["other"])
-    del data["notice-attitude"]
+    data = form_data("notice", level="1", reasons=["other"], attitude="7")
     html = client.post(url(case), data).content.decode()
-    assert "请选择服务态度的评价。" in html
+    assert "请选择服务态度的评价。" in html  # left out counts as the overall level; a wrong value is explained
     assert "选择“其他”原因时，请写明具体情况。" in html
     html = client.post(url(case), form_data("notice", level="9", reasons=["nonsense"])).content.decode()
     assert "请选择您对本次服务的总体评价。" in html
@@ -237,3 +236,25 @@ def test_half_a_surrogate_pair_in_the_form_is_no_server_error(client, noticed):
     with pytest.raises(DomainError) as refused:
         rating_submit(invite=invite, data=RatingInput(5, 5, 5, 5, comment="\ud800x"), channel=Channel.QR)
     assert refused.value.field == "comment"
+
+
+def test_the_three_indicators_left_out_count_as_the_overall_level(client, noticed):
+    case, _document = noticed
+    data = {k: v for k, v in form_data("notice", level="2", reasons=["attitude"]).items()
+            if not k.endswith(("efficiency", "quality", "attitude"))}
+    page = client.get(url(case)).content.decode()
+    assert "下面三项可以不选，不选的按总体评价记录。" in page
+
+    response = client.post(url(case), data)
+
+    assert response.status_code == 302
+    rating = Rating.objects.get(invite__case=case)
+    assert (rating.level, rating.efficiency, rating.quality, rating.attitude) == (2, 2, 2, 2)
+
+
+def test_an_indicator_chosen_is_kept_beside_the_others_left_out(client, noticed):
+    case, _document = noticed
+    data = {k: v for k, v in form_data("notice", level="4").items() if not k.endswith(("quality", "attitude"))}
+    client.post(url(case), data)
+    rating = Rating.objects.get(invite__case=case)
+    assert (rating.level, rating.efficiency, rating.quality, rating.attitude) == (4, 5, 4, 4)
