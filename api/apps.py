@@ -7,4 +7,6 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # Build the API (its pydantic schemas) at start, not at the first request: a slow first call would
         # otherwise pay for it, and a test under a frozen clock would see a fake `datetime` class.
-        from api import main  # noqa: F401
+        from api import audit, main  # noqa: F401
+
+        audit.register()

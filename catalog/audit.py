@@ -24,6 +24,7 @@ ACTIONS = {
 FIELDS = {
     "catalog.draft_create:copied_from": _("复制自第几版"),
     "catalog.draft_create:items": _("事项数"),
+    "catalog.guide_publish:items": _("事项数"),
     "catalog.guide_import:items": _("导入的事项编码"),
     "catalog.item_delete:item": _("删除的事项"),
     "version": _("版本号"),

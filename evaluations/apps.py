@@ -8,7 +8,7 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import daily_task_register
         from counter import hooks as counter_hooks
-        from evaluations import checks, panels, services  # noqa: F401  (checks registers the system checks)
+        from evaluations import audit, checks, panels, services  # noqa: F401  (checks registers the system checks)
         from workdays import hooks as workdays_hooks
 
         # R7: every notice, refusal and completion asks the window's evaluator for a rating.
@@ -18,6 +18,7 @@ class EvaluationsConfig(AppConfig):
         counter_hooks.case_panels.subscribe(panels.case_ratings_panel)
         # R6: follow-up deadlines computed before their year was entered are recomputed once it is.
         workdays_hooks.deadlines_refresh.subscribe(services.follow_up_deadlines_refreshed)
+        audit.register()
 
         daily_task_register(
             "ratings_default", order=20, run=services.ratings_default_apply,

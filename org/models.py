@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.errors import DomainError
 
 
 class UnitKind(models.TextChoices):
@@ -21,6 +22,17 @@ ALLOWED_PARENT = {
     UnitKind.BRIGADE: UnitKind.COUNTY,
     UnitKind.WINDOW: (UnitKind.STATION, UnitKind.BRIGADE),
 }
+
+
+def ancestors_under(parent: "Unit | None") -> tuple["Unit | None", "Unit | None", "Unit | None"]:
+    """The city, county and station of a unit put under `parent` (Unit's denormalised columns)."""
+    if parent is None:
+        return None, None, None
+    return (
+        parent if parent.kind == UnitKind.CITY else parent.city,
+        parent if parent.kind == UnitKind.COUNTY else parent.county,
+        parent if parent.kind in (UnitKind.STATION, UnitKind.BRIGADE) else parent.station,
+    )
 
 
 class Unit(models.Model):
@@ -46,18 +58,20 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        # The rule of moves lives with the unit services; whoever saves a unit, its records never stay behind.
+        from org.services import unit_move_problem
+
+        problem = unit_move_problem(unit=self, parent=self.parent)
+        if problem:
+            raise DomainError(problem, code="unit_move_blocked", field="parent")
         # Keep the denormalised ancestors right, whoever saves the unit.
-        parent = self.parent
-        if parent is not None:
-            self.city = parent if parent.kind == UnitKind.CITY else parent.city
-            self.county = parent if parent.kind == UnitKind.COUNTY else parent.county
-            self.station = parent if parent.kind in (UnitKind.STATION, UnitKind.BRIGADE) else parent.station
-        else:
-            self.city = self.county = self.station = None
+        self.city, self.county, self.station = ancestors_under(self.parent)
         super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError
+
+        from org.services import unit_move_problem
 
         allowed = ALLOWED_PARENT.get(self.kind)
         parent_kind = self.parent.kind if self.parent_id else None
@@ -68,6 +82,9 @@ class Unit(models.Model):
             if parent_kind not in allowed:
                 names = "、".join(str(UnitKind(k).label) for k in allowed)
                 raise ValidationError({"parent": _("该类单位的上级应为：%(names)s。") % {"names": names}})
+        problem = unit_move_problem(unit=self, parent=self.parent if self.parent_id else None)
+        if problem:
+            raise ValidationError({"parent": problem})
 
     def city_or_self(self) -> "Unit | None":
         if self.kind == UnitKind.CITY:

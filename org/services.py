@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,8 +13,9 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import AccessDenied, DomainError
+from core.models import AuditEvent, Scoped, WindowScoped
 from org import access
-from org.models import Category, DutyStatus, LoginLockout, Role, Staff, Unit
+from org.models import Category, DutyStatus, LoginLockout, Role, Staff, Unit, UnitKind, ancestors_under
 
 
 def unit_create(*, name: str, code: str, kind: str, parent: Unit | None, actor: Staff | None = None,
@@ -35,6 +37,40 @@ def unit_create(*, name: str, code: str, kind: str, parent: Unit | None, actor: 
         raise DomainError(_("单位代码 %(code)s 已被使用。") % {"code": unit.code}, code="duplicate_unit",
                           field="code") from exc
     return unit
+
+
+def unit_move_problem(*, unit: Unit, parent: Unit | None) -> str | None:
+    """Why `unit` may not be put under `parent` (None when it may): Unit.clean and Unit.save both ask.
+
+    The units below a unit and every record of it (cases, ratings, follow-ups, devices: each `Scoped` row) carry
+    its city, county and station as columns, copied when each was made. A move that changes them would leave all
+    of those under the old county or station: seen by its people and counted in its figures. So such a move is
+    allowed only while nothing hangs under the unit (its staff follow it: their scope is read from their unit).
+    Its audit events do not count: they stay where they happened.
+    """
+    if unit.pk is None:
+        return None
+    city, county, station = ancestors_under(parent)
+    after = tuple(u.pk if u is not None else None for u in (city, county, station))
+    if after == (unit.city_id, unit.county_id, unit.station_id):
+        return None
+    if not unit.children.exists() and not _has_records(unit):
+        return None
+    if unit.kind in (UnitKind.STATION, UnitKind.BRIGADE):
+        return _("%(unit)s已有窗口或办件，不能改到其他县（市、区）局：这些窗口、办件及其评价、回访仍记在原县局名下。"
+                 "如需调整辖区，请在新的县局下新建%(kind)s和窗口。") % {
+            "unit": unit.name, "kind": unit.get_kind_display()}
+    return _("%(unit)s已有下级单位或办件等业务记录，不能改换上级单位：这些记录仍记在原上级单位名下。"
+             "如需调整，请在新的上级单位下新建单位。") % {"unit": unit.name}
+
+
+def _has_records(unit: Unit) -> bool:
+    """Whether any scoped row (a case, a rating, a device ...) but an audit event belongs to `unit`."""
+    level = {UnitKind.CITY: "city", UnitKind.COUNTY: "county", UnitKind.STATION: "station",
+             UnitKind.BRIGADE: "station", UnitKind.WINDOW: "window"}[UnitKind(unit.kind)]
+    base = WindowScoped if level == "window" else Scoped
+    models = [m for m in apps.get_models() if issubclass(m, base) and m is not AuditEvent]
+    return any(m._default_manager.filter(**{level: unit}).exists() for m in models)
 
 
 def staff_create(*, username: str, full_name: str, unit: Unit, role: str, password: str,

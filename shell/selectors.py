@@ -1,22 +1,47 @@
 """Reads of the audit trail, scoped by who is asking."""
 
-from django.db.models import QuerySet
+import operator
+from functools import reduce
+
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from core.models import AuditEvent
+from counter.models import Case, Document
+from evaluations.models import Contest, FollowUp, Invite, Rating
 from org import access
-from org.models import Staff
-from org.selectors import scope_q
+from org.models import Staff, Unit
+from org.selectors import scope_of, scope_q
 
 
 def audit_events_visible_to(user: Staff) -> QuerySet[AuditEvent]:
     """Return the audit events of the part of the unit tree `user` may see, newest first."""
     if not access.can(user, access.AUDIT_READ):
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(scope_q(user)).select_related("actor", "unit")
+    return AuditEvent.objects.filter(scope_q(user)).select_related("actor", "unit__county", "unit__station")
 
 
-def audit_actions_visible_to(user: Staff) -> list[str]:
-    """Return the distinct action codes among the events `user` may see, for the filter menu."""
-    return list(
-        audit_events_visible_to(user).order_by("action").values_list("action", flat=True).distinct()
-    )
+def audit_events_of_case(events: QuerySet[AuditEvent], number: str) -> QuerySet[AuditEvent]:
+    """Narrow `events` to those about the case numbered `number`: the case, its documents, rating invitations,
+    ratings, follow-ups and contests.
+
+    Every event about one of these records names it as its object, so this is one lookup per kind of record on
+    the (object_type, object_id) index; `events` keeps its scope, so another unit's case matches nothing.
+    """
+    related: list[tuple[str, QuerySet]] = [
+        ("counter.case", Case.objects.filter(number=number)),
+        ("counter.document", Document.objects.filter(case__number=number)),
+        ("evaluations.invite", Invite.objects.filter(case__number=number)),
+        ("evaluations.rating", Rating.objects.filter(case__number=number)),
+        ("evaluations.followup", FollowUp.objects.filter(rating__case__number=number)),
+        ("evaluations.contest", Contest.objects.filter(rating__case__number=number)),
+    ]
+    # object_id is text: compare it with the rows' ids as text, all in the one query.
+    about = [Q(object_type=object_type, object_id__in=rows.annotate(id_text=Cast("pk", CharField())).values("id_text"))
+             for object_type, rows in related]
+    return events.filter(reduce(operator.or_, about))
+
+
+def audit_export_unit(user: Staff) -> Unit | None:
+    """The unit an export of the log is recorded at: the top of what `user` sees, so their supervisors see it."""
+    return scope_of(user).unit

@@ -227,7 +227,10 @@ def entries(w, city, people, guide) -> list[Entry]:
         Entry("POST", "/calendar/2026/", "cityadmin", {"date": "2026-12-31", "kind": "holiday", "name": "临时放假"},
               {"date": None, "kind": None, "name": None}),
         # shell and org
-        Entry("GET", "/audit/", "county", {}, {"page": None, "action": None, "date_from": None, "date_to": None}),
+        Entry("GET", "/audit/", "county", {}, {"page": None, "action": None, "date_from": None, "date_to": None,
+                                               "person": None, "case": w.other_case.number}),
+        Entry("GET", "/audit/export/", "county", {}, {"action": None, "date_from": None, "date_to": None,
+                                                      "person": None, "case": w.other_case.number}),
         Entry("GET", "/accounts/login/", None, {}, {"next": None}),
         Entry("POST", "/accounts/login/", None, {"username": "nobody", "password": "x"},
               {"username": None, "password": None}),
