@@ -50,4 +50,23 @@
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
   });
+  // On a phone a wide table scrolls inside its box (app.css): say so above it, or its last columns go unseen.
+  var hintText = document.body.getAttribute("data-scroll-hint");
+  function scrollHints() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      var wide = table.scrollWidth > table.clientWidth + 1;
+      var hint = table.previousElementSibling;
+      var has = hint && hint.classList.contains("scroll-hint");
+      if (wide && !has && hintText) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = "\u2194 " + hintText;
+        table.parentNode.insertBefore(hint, table);
+      } else if (!wide && has) {
+        hint.remove();
+      }
+    });
+  }
+  scrollHints();
+  window.addEventListener("resize", scrollHints);
 })();

@@ -1,6 +1,7 @@
 """On a phone (390 wide) and a tablet (820 wide) no page is wider than the screen: wide lists scroll in their box."""
 
 import pytest
+from playwright.sync_api import expect
 
 from counter import services
 from tests.factories import valid_id
@@ -47,3 +48,27 @@ def test_no_page_is_wider_than_a_phone_or_a_tablet(browser, live_server, people,
                 too_wide.append((username, "pairing code address", overflow))
         context.close()
     assert too_wide == []
+
+
+@pytest.mark.parametrize("width, hinted", [(390, True), (1280, False)])
+def test_a_list_wider_than_a_phone_says_it_scrolls_sideways(browser, live_server, people, demo_guide, width, hinted):
+    item = demo_guide.items.get(name="居民身份证首次申领")
+    case = services.case_open(actor=people.officer, window=people.officer.unit, item=item,
+                              applicant=services.Applicant("申请人", valid_id(), "13905910000"))
+    services.case_notify(case=case, actor=people.officer)
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill("head")
+    page.get_by_label("密码").fill(people.password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto("/counter/cases/")
+    hint = page.get_by_text("表格较宽，左右滑动可查看其余各列")
+    if hinted:
+        expect(hint.first).to_be_visible()
+        # The hint sits right above the list it is about.
+        assert page.evaluate("document.querySelector('.scroll-hint').nextElementSibling.tagName") == "TABLE"
+    else:
+        expect(hint).to_have_count(0)
+    context.close()
