@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from core import clock
 from core.errors import DomainError, form_error_add
+from counter.states import CaseStatus
 from evaluations.models import BAD_LEVELS, Channel, Invite, Level, RatingLink, Reason
-from evaluations.services import RatingInput, rating_input_problems, rating_submit
+from evaluations.services import RatingInput, rating_input_problems, rating_submit, window_complaint_phone
 
 # Keys from this page are stored with a prefix, so they can never collide with a device's or the default job's.
 IDEMPOTENCY_PREFIX = "qr-"
@@ -207,6 +208,9 @@ def rate_case(request, token: str):
         "just_rated": request.GET.get("rated", "") if request.method == "GET" else "",
         "days": settings.RATING_LINK_DAYS,
         "case_date": clock.localtime(case.created_at).date(),
+        # Published with every guide item: whom to call, whatever there is to rate (an overdue case too).
+        "complaint_phone": window_complaint_phone(case.window),
+        "overdue": case.status == CaseStatus.ACCEPTED and case.is_overdue(),
     })
 
 

@@ -258,3 +258,24 @@ def test_an_indicator_chosen_is_kept_beside_the_others_left_out(client, noticed)
     client.post(url(case), data)
     rating = Rating.objects.get(invite__case=case)
     assert (rating.level, rating.efficiency, rating.quality, rating.attitude) == (4, 5, 4, 4)
+
+
+def test_an_overdue_case_with_nothing_to_rate_says_so_and_gives_the_complaint_phone(client, people, open_case):
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        case = open_case(None, "出生医学证明", "父母户口簿", "父母结婚证")
+        services.case_accept(case=case, actor=people.officer)
+    case.refresh_from_db()
+    assert case.is_overdue()
+
+    html = client.get(url(case)).content.decode()
+
+    assert "本办件目前还没有需要评价的环节" in html
+    assert f"本办件承诺在 {case.deadline.year}年{case.deadline.month}月{case.deadline.day}日 前办结，现已超过期限" in html
+    phone = case.item.complaint_phone or "0591"
+    assert "监督投诉电话" in html and phone in html
+
+
+def test_a_case_in_time_shows_no_overdue_warning(client, noticed):
+    case, _document = noticed
+    html = client.get(url(case)).content.decode()
+    assert "现已超过期限" not in html and 'id="complaint-phone"' in html
