@@ -69,4 +69,20 @@
   }
   scrollHints();
   window.addEventListener("resize", scrollHints);
+  // Phones and narrow tablets: the menu, the user line and the language fold behind one 菜单 button.
+  var toggle = document.querySelector(".menu-toggle");
+  var topbar = toggle && toggle.closest(".topbar");
+  if (toggle && topbar && window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 900px)");
+    var fold = function () {
+      topbar.classList.toggle("menu-folded", narrow.matches);
+      toggle.hidden = !narrow.matches;
+    };
+    toggle.addEventListener("click", function () {
+      var open = topbar.classList.toggle("menu-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    fold();
+    if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
+  }
 })();

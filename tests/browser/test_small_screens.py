@@ -72,3 +72,36 @@ def test_a_list_wider_than_a_phone_says_it_scrolls_sideways(browser, live_server
     else:
         expect(hint).to_have_count(0)
     context.close()
+
+
+def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_with_a_tap(browser, live_server, people):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill("head")
+    page.get_by_label("密码").fill(people.password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    menu = page.get_by_role("navigation", name="主菜单")
+    expect(menu).to_be_hidden()
+    assert page.locator("header.topbar").bounding_box()["height"] < 100  # not a third of the screen any more
+
+    page.get_by_role("button", name="菜单").click()
+    expect(page.get_by_role("button", name="菜单")).to_have_attribute("aria-expanded", "true")
+    menu.get_by_role("link", name="办件列表").click()
+    page.wait_for_url("**/counter/cases/")
+    expect(page.get_by_role("navigation", name="主菜单")).to_be_hidden()
+    context.close()
+
+
+def test_on_a_wide_screen_the_menu_is_always_shown(browser, live_server, people):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill("head")
+    page.get_by_label("密码").fill(people.password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    expect(page.get_by_role("navigation", name="主菜单").get_by_role("link", name="办件列表")).to_be_visible()
+    expect(page.get_by_role("button", name="菜单")).to_be_hidden()
+    context.close()
