@@ -35,13 +35,18 @@ from evaluations.selectors import (
     can_contest,
     can_decide_contest,
     contest_for,
+    contest_shown,
     contests_for_list,
+    contests_shown,
     day_range_q,
     follow_up_counts,
     follow_up_for,
     follow_ups_for_list,
     rating_for,
+    rating_shown,
+    rating_shows_case,
     ratings_filtered,
+    ratings_shown,
     with_reason_text,
 )
 from evaluations.states import FOLLOW_UP_WORKFLOW, ContestStatus
@@ -81,7 +86,8 @@ def follow_up_list(request):
 STEP_FORMS = {"call": FollowUpCallForm, "verify": FollowUpVerifyForm, "close": FollowUpCloseForm}
 
 
-def _follow_up_page(request, follow_up, *, forms=None, status=200):
+def _follow_up_page(request, follow_up, *, forms=None, status=200, phone=None):
+    """The follow-up with its steps; `phone` is the applicant's full number once the head has asked for it."""
     forms = forms or {}
     steps = FOLLOW_UP_WORKFLOW.actions_from(follow_up.status)
     step = steps[0].action if steps and access.can(request.user, steps[0].capability, follow_up) else None
@@ -90,7 +96,9 @@ def _follow_up_page(request, follow_up, *, forms=None, status=200):
         "fu": follow_up,
         "rating": follow_up.rating,
         "case": follow_up.rating.case,
-        "masked_phone": mask_phone(follow_up.rating.case.applicant_phone),
+        "masked_phone": phone or mask_phone(follow_up.rating.case.applicant_phone),
+        "phone_revealed": phone is not None,
+        "can_reveal_phone": access.can(request.user, access.FOLLOW_UP_HANDLE, follow_up),
         "late": follow_up.is_late(),
         "closed_late": bool(follow_up.closed_at
                             and clock.localtime(follow_up.closed_at).date() > follow_up.deadline),
@@ -109,6 +117,16 @@ def _follow_up_page(request, follow_up, *, forms=None, status=200):
 def follow_up_detail(request, pk: int):
     access.require(request.user, access.FOLLOW_UP_READ)
     return _follow_up_page(request, follow_up_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def follow_up_reveal_phone(request, pk: int):
+    """Show the applicant's full phone to the station head calling them back; the view is audited."""
+    access.require(request.user, access.FOLLOW_UP_READ)
+    follow_up = follow_up_for(request.user, pk)
+    phone = services.follow_up_reveal_phone(follow_up=follow_up, actor=request.user)
+    return _follow_up_page(request, follow_up, phone=phone)
 
 
 @login_required
@@ -164,20 +182,24 @@ def rating_list(request):
     else:
         ratings = ratings.none()
     page = page_of(ratings, request)
-    page.object_list = with_reason_text(list(page.object_list))
+    # Window staff get their ratings without the case they rate (the rater is confidential).
+    page.object_list = ratings_shown(request.user, with_reason_text(list(page.object_list)))
     return render(request, "evaluations/ratings_list.html", {
         "form": form, "page": page, "query": query_without_page(request),
         "officer_filtered": form.is_valid() and form.cleaned_data["officer"],
+        "shows_case": rating_shows_case(request.user),
     }, status=200 if form.is_valid() else 400)
 
 
 def _rating_page(request, rating, *, form=None, status=200):
     with_reason_text([rating])
+    may_contest = can_contest(request.user, rating)
+    rating = rating_shown(request.user, rating)
     return render(request, "evaluations/ratings_detail.html", {
         "rating": rating,
         "follow_up": getattr(rating, "follow_up", None),
         "contest": getattr(rating, "contest", None),
-        "can_contest": can_contest(request.user, rating),
+        "can_contest": may_contest,
         "form": form or ContestFileForm(),
         "can_see_follow_up": access.can(request.user, access.FOLLOW_UP_READ),
     }, status=status)
@@ -219,16 +241,20 @@ def contest_list(request):
     if status not in ContestStatus.values:
         status = ""
     page = page_of(contests_for_list(request.user, status=status), request)
+    page.object_list = contests_shown(request.user, page.object_list)
     return render(request, "evaluations/contest_list.html", {
         "page": page, "status": status, "statuses": ContestStatus.choices,
+        "shows_case": rating_shows_case(request.user),
         "is_county": access.can(request.user, access.CONTEST_DECIDE), "query": query_without_page(request),
     })
 
 
 def _contest_page(request, contest, *, form=None, status=200):
     with_reason_text([contest.rating])
+    can_decide = can_decide_contest(request.user, contest)
+    contest = contest_shown(request.user, contest)
     return render(request, "evaluations/contest_detail.html", {
-        "contest": contest, "rating": contest.rating, "can_decide": can_decide_contest(request.user, contest),
+        "contest": contest, "rating": contest.rating, "can_decide": can_decide,
         "form": form or ContestDecideForm(),
     }, status=status)
 
@@ -314,16 +340,19 @@ def usage_offline(request):
     access.require(request.user, access.USAGE_READ)
     windows = windows_visible_to(request.user)
     form = UsageRecordsForm(request.GET, windows=windows)
-    detail, window = None, None
+    detail, window, choose = None, None, None
     if form.is_valid() and form.cleaned_data["window"]:
         data = form.cleaned_data
         window = windows.get(pk=data["window"])
         detail = window_offline_detail(window, date_from=data["date_from"], date_to=data["date_to"])
     elif form.is_valid():
-        form.add_error("window", _("请选择一个窗口。"))
+        # 全部 (the first visit): the records are per window, so offer each window with the period kept.
+        data = form.cleaned_data
+        choose = [(w, f"?window={w.pk}&date_from={data['date_from']:%Y-%m-%d}&date_to={data['date_to']:%Y-%m-%d}")
+                  for w in windows.select_related("county", "station")]
     return render(request, "evaluations/usage_offline.html", {
-        "form": form, "detail": detail, "window": window,
-    }, status=200 if detail is not None else 400)
+        "form": form, "detail": detail, "window": window, "choose": choose,
+    }, status=400 if form.errors else 200)
 
 
 class UsageFlagsForm(UsageFilterForm):
@@ -362,6 +391,8 @@ def usage_flags(request):
 urlpatterns = [
     path("follow-ups/", follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:pk>/", follow_up_detail, name="follow_up_detail"),
+    # Before the steps' pattern, which would take "phone" for a step.
+    path("follow-ups/<int:pk>/phone/", follow_up_reveal_phone, name="follow_up_reveal_phone"),
     path("follow-ups/<int:pk>/<str:step>/", follow_up_step, name="follow_up_step"),
     path("ratings/", rating_list, name="rating_list"),
     path("ratings/<int:pk>/", rating_detail, name="rating_detail"),

@@ -1,12 +1,15 @@
 """Reads of ratings, follow-ups and contests, always scoped by the user's units first.
 
-Window staff see only what concerns themselves: their own ratings and their own contests. Station heads,
-county and city administrators and inspectors see everything in their units. Usage figures and alerts
-(self-inspection item 7) are in evaluations/stats.py.
+Window staff see only what concerns themselves: their own ratings and their own contests, and those without
+the case they rate (GB/T 39734: the rater is protected from retaliation; see "Who sees what" in
+docs/bad_reviews.md). Station heads, county and city administrators and inspectors see everything in their
+units, case and applicant included. Usage figures and alerts (self-inspection item 7) are in evaluations/stats.py.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
@@ -51,6 +54,8 @@ def ratings_visible_to(user: Staff) -> QuerySet[Rating]:
     qs = Rating.objects.filter(scope_q(user))
     if not access.can(user, access.RATING_READ_UNITS):
         qs = qs.filter(officer=user)  # window staff see their own ratings only
+    if not rating_shows_case(user):
+        return qs.select_related("window", "station", "officer")  # the case is not theirs to know
     return qs.select_related("case", "window", "station", "officer", "invite")
 
 
@@ -92,6 +97,103 @@ def rating_for(user: Staff, pk: int) -> Rating:
         return ratings_visible_to(user).select_related("follow_up", "contest", "contest__decided_by").get(pk=pk)
     except Rating.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- who gave it: the rater is protected from retaliation (GB/T 39734) -----------------------------
+
+
+def rating_shows_case(user: Staff) -> bool:
+    """Whether `user` may see which case a rating rates, and so who gave it (the supervisors, not window staff)."""
+    return access.can(user, access.RATING_READ_CASE)
+
+
+class _Shown:
+    """A read-only view of one row that answers only the attributes named in SHOWN.
+
+    Anything else is an AttributeError (in a template: nothing), so a page cannot show what the viewer may not
+    know by forgetting an `if`; relations that lead back to the case are views of their own.
+    """
+
+    SHOWN: frozenset[str] = frozenset()
+
+    def __init__(self, row: Any) -> None:
+        object.__setattr__(self, "_row", row)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self.SHOWN:
+            raise AttributeError(f"{type(self).__name__} does not show {name!r}: the rater's data is confidential")
+        return getattr(self._row, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+
+class FollowUpWithoutCase(_Shown):
+    """A follow-up as the rated officer sees it: where it stands, not what the applicant said on the phone."""
+
+    SHOWN = frozenset({
+        "pk", "id", "status", "get_status_display", "deadline", "deadline_provisional", "verdict",
+        "get_verdict_display", "is_late", "escalated_at", "closed_at",
+    })
+
+
+class RatingWithoutCase(_Shown):
+    """A rating as the rated officer sees it: what was said about the service, and on which day; not the case,
+    the applicant, the minute, the device or the address it came from."""
+
+    SHOWN = frozenset({
+        "pk", "id", "stage", "get_stage_display", "officer", "officer_id", "window", "window_id", "station_id",
+        "county_id", "city_id", "level", "get_level_display", "efficiency", "get_efficiency_display", "quality",
+        "get_quality_display", "attitude", "get_attitude_display", "reasons", "other_reason", "reason_text",
+        "comment", "channel", "get_channel_display", "is_default", "is_bad", "excluded", "excluded_reason",
+    })
+    case = None
+
+    @property
+    def rated_on(self) -> datetime.date:
+        return clock.localtime(self._row.rated_at).date()
+
+    @property
+    def follow_up(self) -> FollowUpWithoutCase | None:
+        follow_up = getattr(self._row, "follow_up", None)  # a missing one-to-one raises a subclass of AttributeError
+        return FollowUpWithoutCase(follow_up) if follow_up is not None else None
+
+    @property
+    def contest(self) -> "ContestWithoutCase | None":
+        contest = getattr(self._row, "contest", None)
+        return ContestWithoutCase(contest) if contest is not None else None
+
+
+class ContestWithoutCase(_Shown):
+    """A contest as the officer who filed it sees it: his statement and the county's decision, not the case."""
+
+    SHOWN = frozenset({
+        "pk", "id", "status", "get_status_display", "ground", "get_ground_display", "statement", "filed_by",
+        "filed_by_id", "filed_at", "decided_by", "decided_at", "decision_reason",
+    })
+
+    @property
+    def rating(self) -> RatingWithoutCase:
+        return RatingWithoutCase(self._row.rating)
+
+
+def rating_shown(user: Staff, rating: Rating) -> Rating | RatingWithoutCase:
+    """The rating as `user` may see it: whole for the supervisors, without its case for window staff."""
+    return rating if rating_shows_case(user) else RatingWithoutCase(rating)
+
+
+def ratings_shown(user: Staff, ratings: Iterable[Rating]) -> list[Rating | RatingWithoutCase]:
+    shows_case = rating_shows_case(user)
+    return [rating if shows_case else RatingWithoutCase(rating) for rating in ratings]
+
+
+def contest_shown(user: Staff, contest: Contest) -> Contest | ContestWithoutCase:
+    return contest if rating_shows_case(user) else ContestWithoutCase(contest)
+
+
+def contests_shown(user: Staff, contests: Iterable[Contest]) -> list[Contest | ContestWithoutCase]:
+    shows_case = rating_shows_case(user)
+    return [contest if shows_case else ContestWithoutCase(contest) for contest in contests]
 
 
 # --- follow-ups --------------------------------------------------------------------------------
@@ -155,9 +257,8 @@ def contests_visible_to(user: Staff) -> QuerySet[Contest]:
     qs = Contest.objects.filter(scope_q(user))
     if not access.can(user, access.RATING_READ_UNITS):
         qs = qs.filter(filed_by=user)  # window staff see their own contests only
-    return qs.select_related(
-        "rating", "rating__case", "rating__window", "rating__officer", "filed_by", "decided_by", "county"
-    )
+    related = ["rating", "rating__window", "rating__officer", "filed_by", "decided_by", "county"]
+    return qs.select_related(*related, *(["rating__case"] if rating_shows_case(user) else []))
 
 
 def contests_for_list(user: Staff, *, status: str = "") -> QuerySet[Contest]:

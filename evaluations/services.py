@@ -21,6 +21,7 @@ from evaluations.models import (
     Channel,
     Device,
     DeviceOffline,
+    FollowUp,
     Invite,
     Level,
     PairingCode,
@@ -563,3 +564,13 @@ def ratings_default_apply(*, now: datetime.datetime | None = None) -> int:
             continue
         made += 1
     return made
+
+
+def follow_up_reveal_phone(*, follow_up: FollowUp, actor: Staff) -> str:
+    """Return the applicant's full phone to the station head calling them back, and log that `actor` saw it."""
+    access.require(actor, access.FOLLOW_UP_HANDLE, follow_up)
+    case = follow_up.rating.case
+    with transaction.atomic():
+        audit_record(actor=actor, action="follow_up.phone_viewed", obj=follow_up, unit=follow_up.rating.window,
+                     data={"case": case.number})
+    return case.applicant_phone

@@ -35,6 +35,7 @@ CALENDAR_READ = "calendar.read"
 CALENDAR_EDIT = "calendar.edit"
 DEVICE_MANAGE = "device.manage"
 RATING_READ_UNITS = "rating.read_units"
+RATING_READ_CASE = "rating.read_case"
 FOLLOW_UP_READ = "follow_up.read"
 FOLLOW_UP_HANDLE = "follow_up.handle"
 CONTEST_FILE = "contest.file"
@@ -78,6 +79,11 @@ CAPABILITIES: dict[str, Capability] = {
     DEVICE_MANAGE: Capability(gettext_lazy("配对和停用本所窗口的评价器"), (STATION_HEAD,), anchor="station",
                               refusal=gettext_lazy("只有本所所长可以管理该窗口的评价器。"), on_duty=True),
     RATING_READ_UNITS: Capability(gettext_lazy("查看本单位所有评价（窗口人员只看本人的）"), SUPERVISORS),
+    # GB/T 39734: the rater is protected from retaliation. Window staff see what was said about them, never
+    # which case (and so which applicant) it was, nor a level on the case page.
+    RATING_READ_CASE: Capability(gettext_lazy("查看评价所评的办件和评价人（申请人）"), SUPERVISORS,
+                                 refusal=gettext_lazy("评价人信息保密：窗口工作人员只能看到评价内容，"
+                                                      "不能看到所评的办件和评价人。")),
     FOLLOW_UP_READ: Capability(gettext_lazy("查看差评回访整改"), SUPERVISORS),
     FOLLOW_UP_HANDLE: Capability(gettext_lazy("办理本所差评回访、核实、整改"), (STATION_HEAD,), anchor="station",
                                  refusal=gettext_lazy("只有本所所长可以办理差评回访整改。"), on_duty=True),

@@ -53,3 +53,33 @@ def test_station_head_calls_back_verifies_and_closes_a_bad_review(page, sign_in,
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.CLOSED
     assert follow_up.verdict == "partly" and follow_up.handled_by == people.head
+
+
+def test_station_head_reveals_the_applicants_phone_to_call_them_back(page, sign_in, people, open_case, guide,  # noqa: F811
+                                                                    artifacts):
+    from core.models import AuditEvent
+
+    item = guide.death
+    case = open_case(item, *[m.name for m in item.materials.all()])
+    counter_services.case_accept(case=case, actor=people.officer)
+    level = Level.DISSATISFIED
+    rating = services.rating_submit(
+        invite=Invite.objects.get(case=case),
+        data=services.RatingInput(level, level, level, level, ("attitude",), "", "民警说话不耐烦"),
+        channel="qr",
+    )
+
+    sign_in("head", people.password)
+    page.goto(f"/evaluations/follow-ups/{rating.follow_up.pk}/")
+    phone = page.locator("#applicant-phone")
+    expect(phone).to_have_text(re.compile(r"138\*{4}8000"))
+    expect(phone).not_to_contain_text("13800138000")
+
+    page.get_by_role("button", name="显示电话").click()
+
+    expect(phone).to_contain_text("13800138000")
+    expect(page.get_by_role("button", name="显示电话")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "followup-phone-revealed.png"), full_page=True)
+    assert AuditEvent.objects.filter(action="follow_up.phone_viewed", actor=people.head).count() == 1
+    # The head can go on with the call-back on the same page.
+    expect(page.get_by_role("button", name="记录回访")).to_be_visible()

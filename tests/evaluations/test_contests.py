@@ -69,7 +69,9 @@ def test_the_officer_sees_only_his_own_ratings(client_for, people, open_case, gu
 
     body = client.get(reverse("evaluations:rating_list")).content.decode()
 
-    assert bad.case.number in body and other.case.number not in body
+    # Their own rating, without its case (the rater is confidential: tests/evaluations/test_confidentiality.py).
+    assert f'data-rating="{bad.pk}"' in body and f'data-rating="{other.pk}"' not in body
+    assert other.case.number not in body
     assert client.get(reverse("evaluations:rating_detail", args=[other.pk])).status_code == 404
     assert client.post(file_url(other), {"ground": "mistaken", "statement": STATEMENT}).status_code == 404
 
@@ -142,7 +144,9 @@ def test_the_county_upholds_the_contest_and_the_rating_stays_visible_with_its_re
 
     for who in (people.officer, people.head, people.county, people.cityadmin):
         listing = client_for(who).get(reverse("evaluations:rating_list")).content.decode()
-        assert rating.case.number in listing and "<del>" in listing and REASON in listing
+        assert f'data-rating="{rating.pk}"' in listing and "<del>" in listing and REASON in listing
+        # The rated officer reads it without its case (the rater is confidential); the supervisors with it.
+        assert (rating.case.number in listing) is (who != people.officer)
         decision = client_for(who).get(reverse("evaluations:contest_detail", args=[contest.pk])).content.decode()
         assert "申诉成立，剔除该评价" in decision and REASON in decision
 
@@ -206,4 +210,7 @@ def test_the_contest_list_is_scoped(client, people, contest):
     for who, sees in ((people.officer, True), (people.officer2, False), (people.head, True), (people.county, True),
                       (people.outsider_county, False), (people.outsider, False), (people.inspector, True)):
         client.force_login(who)
-        assert (contest.rating.case.number in client.get(reverse("evaluations:contest_list")).content.decode()) is sees
+        listing = client.get(reverse("evaluations:contest_list")).content.decode()
+        assert (f'data-contest="{contest.pk}"' in listing) is sees
+        # The officer who filed it sees his contest without the case it is about.
+        assert (contest.rating.case.number in listing) is (sees and who != people.officer)

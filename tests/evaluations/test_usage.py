@@ -333,3 +333,14 @@ def test_active_ratings_are_split_by_channel_and_the_help_says_why_qr_is_not_sho
     assert f'href="{qr_link}">2<' in body
     legend = body[body.index('id="usage-legend"'):]
     assert "扫码评价不经过评价器" in legend
+
+
+def test_the_offline_records_without_a_window_offer_each_window_instead_of_an_error(client_for, city, people):
+    client = client_for(people.head)
+    response = client.get(reverse("evaluations:usage_offline"), {"date_from": "2026-11-02", "date_to": "2026-11-02"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "请选择一个窗口。" not in body
+    assert "离线记录按窗口查看，请选择一个窗口" in body
+    assert f'href="?window={city.w1.pk}&amp;date_from=2026-11-02&amp;date_to=2026-11-02"' in body
+    assert f"window={city.w3.pk}&" not in body  # another station's window is not offered to the head
+    assert client.get(reverse("evaluations:usage_offline")).status_code == 200  # the first visit
