@@ -266,7 +266,8 @@ def test_late_follow_ups_not_yet_escalated_are_explained_beside_the_counts(clien
         after = client.get(reverse("evaluations:follow_up_list")).content.decode()
     assert "已逾期（1）" in before and "已上报县局（0）" in before
     assert 'id="late-not-escalated"' in before
-    assert "1 件已逾期、尚未上报县局" in before and "manage.py daily" in before
+    assert "1 件已逾期、尚未上报县局" in before and "这些将在下一次自动上报时上报" in before
+    assert "manage.py" not in before  # no words meant for the engineer on a station head's page
     assert "已逾期（1）" in after and "已上报县局（1）" in after
     assert 'id="late-not-escalated"' not in after
 

@@ -128,3 +128,22 @@ def test_invitations_note_whether_the_window_had_an_online_evaluator(open_case, 
 
     assert Invite.objects.get(case=with_device).device_offline is False
     assert Invite.objects.get(case=without).device_offline is True
+
+
+@freeze_time(NOW)
+def test_the_list_joins_reasons_and_comment_with_one_separator_and_no_placeholder(client_for, open_case, people,
+                                                                                  device):
+    import re
+
+    said = {}
+    for name, data in {"comment only": RatingInput(5, 5, 5, 5, comment="民警很耐心，谢谢！"),
+                       "both": RatingInput(2, 3, 3, 2, reasons=("attitude",), comment="等了很久"),
+                       "neither": RatingInput(4, 4, 4, 4)}.items():
+        case = open_case(None, "出生医学证明")
+        counter.case_notify(case=case, actor=people.officer)
+        said[name] = services.rating_submit(invite=Invite.objects.get(case=case), data=data, channel=Channel.DEVICE,
+                                            device=device, idempotency_key=f"said-{len(said)}")
+    body = client_for(people.head).get("/evaluations/ratings/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+    assert "服务态度差；等了很久" in body
+    assert "民警很耐心，谢谢！" in body and "— ；" not in text and "—；" not in text and " ；" not in body
