@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from counter import services
 from evaluations.models import Channel, Invite, Rating, Stage
-from evaluations.services import RatingInput, rating_submit
+from evaluations.services import RatingInput, rating_submit, window_complaint_phone
 from tests.fixtures.cases import material_ids, rating_token
 
 GOOD = {"level": "5", "efficiency": "5", "quality": "4", "attitude": "5", "comment": "民警很耐心"}
@@ -270,9 +270,10 @@ def test_an_overdue_case_with_nothing_to_rate_says_so_and_gives_the_complaint_ph
     html = client.get(url(case)).content.decode()
 
     assert "本办件目前还没有需要评价的环节" in html
-    assert f"本办件承诺在 {case.deadline.year}年{case.deadline.month}月{case.deadline.day}日 前办结，现已超过期限" in html
-    phone = case.item.complaint_phone or "0591"
-    assert "监督投诉电话" in html and phone in html
+    d = case.deadline
+    assert f"本办件承诺在 {d.year}年{d.month}月{d.day}日 前办结，现已超过期限" in html
+    phone = window_complaint_phone(case.window)
+    assert phone and f'href="tel:{phone}"' in html
 
 
 def test_a_case_in_time_shows_no_overdue_warning(client, noticed):
