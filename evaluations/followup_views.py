@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import clock
@@ -361,8 +362,10 @@ class UsageFlagsForm(UsageFilterForm):
     Kept here rather than in evaluations/forms.py, which another change owns; it may move there.
     """
 
-    kind = forms.ChoiceField(label=_("疑点"), required=False, choices=[("", _("全部"))] + list(FlagKind.choices),
-                             error_messages={"invalid_choice": _("请选择有效的疑点类型。")})
+    # Lazy: a class body runs once, at import, in no request's language.
+    kind = forms.ChoiceField(label=gettext_lazy("疑点"), required=False,
+                             choices=[("", gettext_lazy("全部"))] + list(FlagKind.choices),
+                             error_messages={"invalid_choice": gettext_lazy("请选择有效的疑点类型。")})
 
 
 @login_required

@@ -88,7 +88,10 @@ class PublicRatingForm(forms.Form):
                 if cleaned.get(name) is None and name not in self.errors:
                     cleaned[name] = cleaned["level"]
         # The service's own rules (reasons for a bad level, "other" needs words) on whatever is valid so far.
+        indicators = {name for name, _label in INDICATORS}
         for field, message in rating_input_problems(self.rating_input()).items():
+            if field in indicators and not cleaned.get("level"):
+                continue  # left out, they take the overall level: only that one is missing
             if field in self.fields and field not in self.errors:
                 self.add_error(field, message)
         return cleaned

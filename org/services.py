@@ -151,7 +151,17 @@ def login_check(*, username: str, address: str, authenticate: Callable[[], Staff
     with transaction.atomic():
         row = _lockout_row(username, address)
         now = clock.now()
-        if row.is_locked(now):
+        if row.is_locked(now) and row.locked_until is not None:
+            # Refused without looking at the password; still on the record (the request limit bounds how often).
+            staff = Staff.objects.filter(username=username).select_related("unit").first()
+            refused: dict[str, object] = {"locked_until": row.locked_until.isoformat()}
+            if site != "staff":
+                refused["site"] = site
+            if staff is not None:
+                audit_record(actor=None, action="auth.login_locked", obj=staff, unit=staff.unit, data=refused)
+            else:
+                audit_record(actor=None, action="auth.login_locked", object_type=Staff._meta.label_lower,
+                             data={**refused, "username": username})
             return LoginCheck(user=None, locked_until=row.locked_until)
         user = authenticate()
         if user is not None:

@@ -2,13 +2,12 @@ import datetime
 import re
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import action_label, actions_known
 from core.bounds import BoundedDateField
-from shell.selectors import audit_events_of_case
+from shell.selectors import audit_events_of_case, audit_events_of_person
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("请输入有效日期，格式为 年-月-日，例如 2026-10-08。")}
@@ -23,7 +22,8 @@ class AuditFilterForm(forms.Form):
 
     person = forms.CharField(
         label=_("操作人"), required=False, max_length=50,
-        help_text=_("姓名（可只填一部分）、警号或用户名"), error_messages=TEXT_ERRORS,
+        help_text=_("姓名（可只填一部分）、警号或用户名；也列出关于此人的记录，如其登录失败、被锁定"),
+        error_messages=TEXT_ERRORS,
     )
     case = forms.CharField(
         label=_("办件编号"), required=False, max_length=40,
@@ -70,8 +70,7 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("person"):
             person = data["person"]
-            events = events.filter(Q(actor__full_name__icontains=person) | Q(actor__police_number=person)
-                                   | Q(actor__username=person))
+            events = audit_events_of_person(events, person)
         if data.get("case"):
             events = audit_events_of_case(events, data["case"])
         if data.get("action"):

@@ -42,6 +42,14 @@ def audit_events_of_case(events: QuerySet[AuditEvent], number: str) -> QuerySet[
     return events.filter(reduce(operator.or_, about))
 
 
+def audit_events_of_person(events: QuerySet[AuditEvent], person: str) -> QuerySet[AuditEvent]:
+    """Narrow `events` to what a person did and what was recorded about them with nobody signed in (a failed or
+    refused sign-in): by part of the name, the police number or the user name."""
+    who = Staff.objects.filter(Q(full_name__icontains=person) | Q(police_number=person) | Q(username=person))
+    about = who.annotate(id_text=Cast("pk", CharField())).values("id_text")
+    return events.filter(Q(actor__in=who) | Q(object_type=Staff._meta.label_lower, object_id__in=about))
+
+
 def audit_export_unit(user: Staff) -> Unit | None:
     """The unit an export of the log is recorded at: the top of what `user` sees, so their supervisors see it."""
     return scope_of(user).unit

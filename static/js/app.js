@@ -54,7 +54,7 @@
   var hintText = document.body.getAttribute("data-scroll-hint");
   function scrollHints() {
     document.querySelectorAll("main table").forEach(function (table) {
-      var wide = table.scrollWidth > table.clientWidth + 1;
+      var wide = table.scrollWidth > table.clientWidth + 16;  // a few pixels hide no column
       var hint = table.previousElementSibling;
       var has = hint && hint.classList.contains("scroll-hint");
       if (wide && !has && hintText) {
@@ -78,9 +78,13 @@
       topbar.classList.toggle("menu-folded", narrow.matches);
       toggle.hidden = !narrow.matches;
     };
-    toggle.addEventListener("click", function () {
-      var open = topbar.classList.toggle("menu-open");
+    var setOpen = function (open) {
+      topbar.classList.toggle("menu-open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () { setOpen(!topbar.classList.contains("menu-open")); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && topbar.classList.contains("menu-open")) { setOpen(false); toggle.focus(); }
     });
     fold();
     if (narrow.addEventListener) { narrow.addEventListener("change", fold); }

@@ -88,6 +88,10 @@ def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_with_a_tap(browse
 
     page.get_by_role("button", name="菜单").click()
     expect(page.get_by_role("button", name="菜单")).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")  # closes it again, the focus back on the button
+    expect(menu).to_be_hidden()
+    expect(page.get_by_role("button", name="菜单")).to_be_focused()
+    page.get_by_role("button", name="菜单").click()
     menu.get_by_role("link", name="办件列表").click()
     page.wait_for_url("**/counter/cases/")
     expect(page.get_by_role("navigation", name="主菜单")).to_be_hidden()

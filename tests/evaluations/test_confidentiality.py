@@ -169,6 +169,7 @@ def test_the_station_head_reveals_the_applicants_phone_on_the_follow_up_page_onc
 
     body = revealed.content.decode()
     assert revealed.status_code == 200 and PHONE in body and NAME in body
+    assert f'<a href="tel:{PHONE}">{PHONE}</a>' in body  # one tap calls from the head's phone
     event = AuditEvent.objects.get(action="follow_up.phone_viewed")
     assert event.actor == people.head and event.object_id == str(bad.follow_up.pk)
     assert event.object_type == "evaluations.followup" and event.data == {"case": bad.case.number}

@@ -156,3 +156,12 @@ def test_the_client_address_comes_from_one_function():
     assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
     assert client_address(factory.get("/", REMOTE_ADDR="::1")) == "::1"
     assert client_address(factory.get("/", REMOTE_ADDR="not an address")) is None
+
+
+def test_the_flags_filter_speaks_the_pages_language(client_for, people, forged):
+    with freeze_time("2026-11-03 10:00:00+08:00"):
+        client = client_for(people.county)
+        english = client.get(reverse("evaluations:usage_flags"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get(reverse("evaluations:usage_flags"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Suspicious signs" in english and ">疑点<" not in english
+    assert "疑点" in chinese

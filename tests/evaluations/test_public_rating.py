@@ -280,3 +280,11 @@ def test_a_case_in_time_shows_no_overdue_warning(client, noticed):
     case, _document = noticed
     html = client.get(url(case)).content.decode()
     assert "现已超过期限" not in html and 'id="complaint-phone"' in html
+
+
+def test_an_empty_submission_asks_only_for_the_overall_level(client, noticed):
+    case, _document = noticed
+    data = {k: v for k, v in form_data("notice").items() if k.endswith("idempotency_key") or k == "stage"}
+    html = client.post(url(case), data).content.decode()
+    assert "请选择您对本次服务的总体评价。" in html
+    assert "请选择服务效率" not in html and "请选择服务水平" not in html and "请选择服务态度" not in html

@@ -182,3 +182,19 @@ def test_a_good_sign_in_is_audited_with_the_client_address(client, people):
     event = AuditEvent.objects.get(action="auth.login")
     assert event.actor == people.officer
     assert event.data == {"site": "staff", "address": "10.8.1.21"}
+
+
+def test_a_sign_in_refused_while_locked_is_on_the_record_and_found_under_the_person(client, client_for, people,
+                                                                                   settings):
+    from core.models import AuditEvent
+
+    settings.LOGIN_MAX_FAILURES = 5
+    for _ in range(5):
+        sign_in(client, "officer2", "wrong-password")
+    sign_in(client, "officer2", people.password)  # the right one, refused: the pair is locked
+    sign_in(client, "nobody-here", "x")
+
+    refused = AuditEvent.objects.filter(action="auth.login_locked")
+    assert refused.count() == 1 and refused.get().object_id == str(people.officer2.pk)
+    body = client_for(people.head).get("/audit/", {"person": people.officer2.full_name}).content.decode()
+    assert "锁定期间登录被拒" in body and body.count("登录失败") >= 5
