@@ -417,3 +417,11 @@ def test_a_scanned_number_of_another_countys_case_opens_nothing(client_for, peop
     for code in (case.number, notice.number):
         page = client.get(reverse("counter:case_list"), {"q": code})
         assert page.status_code == 200 and "共 0 件" in page.content.decode()
+
+
+def test_the_desk_in_english_says_one_working_day_in_the_singular(client_for, people, demo_guide):
+    one_day = demo_guide.items.filter(promised_days=1).first()
+    assert one_day is not None  # the demo guide has such an item (123001004)
+    page = client_for(people.officer).get(reverse("counter:desk"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Promised: 1 working day<" in page and "Promised: 1 working days" not in page
+    assert "working days<" in page  # and the plural where it belongs
