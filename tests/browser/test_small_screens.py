@@ -14,6 +14,17 @@ PAGES = {
 }
 
 
+def signed_in(context, username, password):
+    """A new page of `context`, signed in through the form."""
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
 @pytest.mark.parametrize("width, height", [(390, 844), (820, 1180)])
 def test_no_page_is_wider_than_a_phone_or_a_tablet(browser, live_server, people, demo_guide, width, height):
     item = demo_guide.items.get(name="居民身份证首次申领")
@@ -25,12 +36,7 @@ def test_no_page_is_wider_than_a_phone_or_a_tablet(browser, live_server, people,
     for username, urls in PAGES.items():
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height},
                                       base_url=live_server.url)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(people.password)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        page = signed_in(context, username, people.password)
         for url in urls + ([f"/counter/documents/{notice.public_id}/"] if username == "officer" else []):
             page.goto(url)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -57,12 +63,7 @@ def test_a_list_wider_than_a_phone_says_it_scrolls_sideways(browser, live_server
                               applicant=services.Applicant("申请人", valid_id(), "13905910000"))
     services.case_notify(case=case, actor=people.officer)
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844}, base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("head")
-    page.get_by_label("密码").fill(people.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page = signed_in(context, "head", people.password)
     page.goto("/counter/cases/")
     hint = page.get_by_text("表格较宽，左右滑动可查看其余各列")
     if hinted:
@@ -76,12 +77,7 @@ def test_a_list_wider_than_a_phone_says_it_scrolls_sideways(browser, live_server
 
 def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_with_a_tap(browser, live_server, people):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("head")
-    page.get_by_label("密码").fill(people.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page = signed_in(context, "head", people.password)
     menu = page.get_by_role("navigation", name="主菜单")
     expect(menu).to_be_hidden()
     assert page.locator("header.topbar").bounding_box()["height"] < 100  # not a third of the screen any more
@@ -100,12 +96,7 @@ def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_with_a_tap(browse
 
 def test_on_a_wide_screen_the_menu_is_always_shown(browser, live_server, people):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}, base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("head")
-    page.get_by_label("密码").fill(people.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page = signed_in(context, "head", people.password)
     expect(page.get_by_role("navigation", name="主菜单").get_by_role("link", name="办件列表")).to_be_visible()
     expect(page.get_by_role("button", name="菜单")).to_be_hidden()
     context.close()
