@@ -425,3 +425,10 @@ def test_the_desk_in_english_says_one_working_day_in_the_singular(client_for, pe
     page = client_for(people.officer).get(reverse("counter:desk"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Promised: 1 working day<" in page and "Promised: 1 working days" not in page
     assert "working days<" in page  # and the plural where it belongs
+
+
+def test_an_officer_stopped_from_duty_is_told_why_and_not_told_he_may_record(client_for, people, guide):
+    response = client_for(people.stopped).get(reverse("counter:desk"))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "停止执行职务" in body and "您可以登记办件" not in body
