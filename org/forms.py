@@ -39,6 +39,8 @@ class SignInForm(AuthenticationForm):
                             authenticate=lambda: authenticate(self.request, username=username, password=password))
         if check.locked_until is not None:
             # Refused even with the right password until the lock ends; the same words for unknown names.
+            # Nothing on the form is wrong: the box above the message says so (includes/form_errors.html).
+            self.errors_title = _("暂时不能登录：")
             raise forms.ValidationError(self.error_messages["locked"], code="locked",
                                         params={"minutes": _minutes_left(check.locked_until)})
         if check.user is None:

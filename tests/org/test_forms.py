@@ -198,3 +198,13 @@ def test_a_sign_in_refused_while_locked_is_on_the_record_and_found_under_the_per
     assert refused.count() == 1 and refused.get().object_id == str(people.officer2.pk)
     body = client_for(people.head).get("/audit/", {"person": people.officer2.full_name}).content.decode()
     assert "锁定期间登录被拒" in body and body.count("登录失败") >= 5
+
+
+def test_the_lockout_message_does_not_ask_to_correct_the_form(client, people, settings):
+    settings.LOGIN_MAX_FAILURES = 5
+    for _ in range(4):
+        wrong = sign_in(client, "officer", "wrong-password").content.decode()
+    assert "请修改以下内容后再提交" in wrong  # a wrong password is something to correct
+    locked = sign_in(client, "officer", "wrong-password").content.decode()
+    assert "暂时不能登录：" in locked and "请修改以下内容后再提交" not in locked
+    assert "账号已锁定" in locked
