@@ -153,15 +153,8 @@ def login_check(*, username: str, address: str, authenticate: Callable[[], Staff
         now = clock.now()
         if row.is_locked(now) and row.locked_until is not None:
             # Refused without looking at the password; still on the record (the request limit bounds how often).
-            staff = Staff.objects.filter(username=username).select_related("unit").first()
-            refused: dict[str, object] = {"locked_until": row.locked_until.isoformat()}
-            if site != "staff":
-                refused["site"] = site
-            if staff is not None:
-                audit_record(actor=None, action="auth.login_locked", obj=staff, unit=staff.unit, data=refused)
-            else:
-                audit_record(actor=None, action="auth.login_locked", object_type=Staff._meta.label_lower,
-                             data={**refused, "username": username})
+            _refusal_record(action="auth.login_locked", username=username, site=site,
+                            data={"locked_until": row.locked_until.isoformat()})
             return LoginCheck(user=None, locked_until=row.locked_until)
         user = authenticate()
         if user is not None:
@@ -169,32 +162,36 @@ def login_check(*, username: str, address: str, authenticate: Callable[[], Staff
             return LoginCheck(user=user)
         row.failures += 1
         row.last_failure_at = now
-        staff = Staff.objects.filter(username=username).select_related("unit").first()
         data: dict[str, object] = {"failures": row.failures}
-        if staff is None:
-            data["username"] = username
-        if site != "staff":
-            data["site"] = site
         if row.failures >= settings.LOGIN_MAX_FAILURES:
             row.locked_until = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
             row.failures = 0
             data.update(locked_until=row.locked_until.isoformat(), address=address)
         row.save(update_fields=["failures", "locked_until", "last_failure_at"])
-        if staff is not None:
-            audit_record(actor=None, action="auth.login_failed", obj=staff, unit=staff.unit, data=data)
-        else:
-            audit_record(actor=None, action="auth.login_failed", object_type=Staff._meta.label_lower, data=data)
+        _refusal_record(action="auth.login_failed", username=username, site=site, data=data)
         return LoginCheck(user=None, locked_until=row.locked_until if row.is_locked(now) else None)
+
+
+def _refusal_record(*, action: str, username: str, site: str, data: dict[str, object]) -> None:
+    """Audit a refused sign-in about the account it names, or, for a name nobody has, with the name typed."""
+    staff = Staff.objects.filter(username=username).select_related("unit").first()
+    data = {**data, **({"site": site} if site != "staff" else {})}
+    if staff is not None:
+        audit_record(actor=None, action=action, obj=staff, unit=staff.unit, data=data)
+    else:
+        audit_record(actor=None, action=action, object_type=Staff._meta.label_lower,
+                     data={**data, "username": username})
 
 
 def _lockout_row(username: str, address: str) -> LoginLockout:
     """The (username, address) row, locked for this transaction; made first if there is none (race-free)."""
-    rows = LoginLockout.objects.select_for_update()
-    row = rows.filter(username=username, address=address).first()
-    if row is None:
+    rows = LoginLockout.objects.select_for_update().filter(username=username, address=address)
+    # A right password deletes the row; a guess waiting for its lock then finds none and makes it again.
+    while True:
+        row = rows.first()
+        if row is not None:
+            return row
         LoginLockout.objects.bulk_create([LoginLockout(username=username, address=address)], ignore_conflicts=True)
-        row = rows.get(username=username, address=address)
-    return row
 
 
 def login_success_record(*, staff: Staff, address: str = "", site: str = "staff") -> None:

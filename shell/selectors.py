@@ -36,9 +36,7 @@ def audit_events_of_case(events: QuerySet[AuditEvent], number: str) -> QuerySet[
         ("evaluations.followup", FollowUp.objects.filter(rating__case__number=number)),
         ("evaluations.contest", Contest.objects.filter(rating__case__number=number)),
     ]
-    # object_id is text: compare it with the rows' ids as text, all in the one query.
-    about = [Q(object_type=object_type, object_id__in=rows.annotate(id_text=Cast("pk", CharField())).values("id_text"))
-             for object_type, rows in related]
+    about = [Q(object_type=object_type, object_id__in=_ids_as_text(rows)) for object_type, rows in related]
     return events.filter(reduce(operator.or_, about))
 
 
@@ -46,8 +44,12 @@ def audit_events_of_person(events: QuerySet[AuditEvent], person: str) -> QuerySe
     """Narrow `events` to what a person did and what was recorded about them with nobody signed in (a failed or
     refused sign-in): by part of the name, the police number or the user name."""
     who = Staff.objects.filter(Q(full_name__icontains=person) | Q(police_number=person) | Q(username=person))
-    about = who.annotate(id_text=Cast("pk", CharField())).values("id_text")
-    return events.filter(Q(actor__in=who) | Q(object_type=Staff._meta.label_lower, object_id__in=about))
+    return events.filter(Q(actor__in=who) | Q(object_type=Staff._meta.label_lower, object_id__in=_ids_as_text(who)))
+
+
+def _ids_as_text(rows: QuerySet) -> QuerySet:
+    """The rows' ids as text, to compare with AuditEvent.object_id (text) inside the one query."""
+    return rows.annotate(id_text=Cast("pk", CharField())).values("id_text")
 
 
 def audit_export_unit(user: Staff) -> Unit | None:

@@ -250,6 +250,8 @@ def entries(w, city, people, guide) -> list[Entry]:
             "page": None}),
         Entry("GET", "/evaluations/usage/offline/", "county", {**usage, "window": city.w1.pk},
               {"date_from": None, "date_to": None, "window": city.w3.pk}),
+        Entry("GET", "/evaluations/usage/flags/", "county", usage, {
+            "date_from": None, "date_to": None, "window": city.w3.pk, "kind": None, "page": None}),
         Entry("POST", f"/evaluations/follow-ups/{fu.pk}/call/", "head",
               {"called_at": called_at, "call_notes": "联系了申请人，对方反映态度生硬。"},
               {"called_at": None, "call_notes": None}),
@@ -312,6 +314,7 @@ def paths(w, city, guide) -> list[tuple[str, str, str | None, dict]]:
         ("GET", "/evaluations/ratings/{rating}/", "county", {}),
         ("POST", "/evaluations/ratings/{rating}/contest/", "officer", {"ground": "mistaken", "statement": "x" * 20}),
         ("GET", "/evaluations/follow-ups/{fu}/", "head", {}),
+        ("POST", "/evaluations/follow-ups/{fu}/phone/", "head", {}),
         ("POST", "/evaluations/follow-ups/{fu}/call/", "head", {"called_at": "2026-12-01T09:00", "call_notes": "x"}),
         ("GET", "/evaluations/contests/{contest}/", "county", {}),
         ("POST", "/evaluations/contests/{contest}/decide/", "county", {"decision": "upheld", "reason": "x" * 20}),

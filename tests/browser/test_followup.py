@@ -9,18 +9,23 @@ from evaluations import services
 from evaluations.models import FollowUpStatus, Invite, Level
 
 
-def test_station_head_calls_back_verifies_and_closes_a_bad_review(page, sign_in, people, open_case, guide,  # noqa: F811
-                                                                  artifacts):
+def bad_review(people, open_case, guide, reason: str, comment: str):
+    """An on-the-spot case completed at window 1 and rated 不满意 by QR: its follow-up is open."""
     item = guide.death
     case = open_case(item, *[m.name for m in item.materials.all()])
     counter_services.case_accept(case=case, actor=people.officer)
     level = Level.DISSATISFIED
-    rating = services.rating_submit(
+    return services.rating_submit(
         invite=Invite.objects.get(case=case),
-        data=services.RatingInput(level, level, level, level, ("slow",), "", "等了一个小时才叫号"),
+        data=services.RatingInput(level, level, level, level, (reason,), "", comment),
         channel="qr",
     )
-    follow_up = rating.follow_up
+
+
+def test_station_head_calls_back_verifies_and_closes_a_bad_review(page, sign_in, people, open_case, guide,  # noqa: F811
+                                                                  artifacts):
+    rating = bad_review(people, open_case, guide, "slow", "等了一个小时才叫号")
+    case, follow_up = rating.case, rating.follow_up
 
     sign_in("head", people.password)
     page.goto("/evaluations/follow-ups/")
@@ -59,15 +64,7 @@ def test_station_head_reveals_the_applicants_phone_to_call_them_back(page, sign_
                                                                     artifacts):
     from core.models import AuditEvent
 
-    item = guide.death
-    case = open_case(item, *[m.name for m in item.materials.all()])
-    counter_services.case_accept(case=case, actor=people.officer)
-    level = Level.DISSATISFIED
-    rating = services.rating_submit(
-        invite=Invite.objects.get(case=case),
-        data=services.RatingInput(level, level, level, level, ("attitude",), "", "民警说话不耐烦"),
-        channel="qr",
-    )
+    rating = bad_review(people, open_case, guide, "attitude", "民警说话不耐烦")
 
     sign_in("head", people.password)
     page.goto(f"/evaluations/follow-ups/{rating.follow_up.pk}/")

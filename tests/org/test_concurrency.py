@@ -30,18 +30,15 @@ def attempt(username: str, password: str) -> str:
     return form.errors.as_data()["__all__"][0].code
 
 
-# serialized_rollback: see tests/counter/test_concurrency.py.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_parallel_wrong_passwords_count_one_by_one_and_then_even_the_right_one_is_refused(people, settings):
-    settings.LOGIN_MAX_FAILURES = 5
-    settings.LOGIN_LOCK_MINUTES = 15
+def in_parallel(password_of) -> dict[int, str]:
+    """GUESSES sign-ins of "officer" released at once, the n-th with password_of(n): what each came to."""
     barrier = threading.Barrier(GUESSES)
-    outcomes: list[str] = []
+    outcomes: dict[int, str] = {}
 
     def guess(n: int) -> None:
         barrier.wait()
         try:
-            outcomes.append(attempt("officer", f"wrong-password-{n}"))
+            outcomes[n] = attempt("officer", password_of(n))
         finally:
             connections.close_all()
 
@@ -50,6 +47,15 @@ def test_parallel_wrong_passwords_count_one_by_one_and_then_even_the_right_one_i
         thread.start()
     for thread in threads:
         thread.join(60)
+    return outcomes
+
+
+# serialized_rollback: see tests/counter/test_concurrency.py.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_wrong_passwords_count_one_by_one_and_then_even_the_right_one_is_refused(people, settings):
+    settings.LOGIN_MAX_FAILURES = 5
+    settings.LOGIN_LOCK_MINUTES = 15
+    outcomes = list(in_parallel(lambda n: f"wrong-password-{n}").values())
 
     assert sorted(outcomes) == sorted(["invalid_login"] * 4 + ["locked"] * (GUESSES - 4))
     failures = AuditEvent.objects.filter(action="auth.login_failed").order_by("id")
@@ -62,22 +68,8 @@ def test_parallel_wrong_passwords_count_one_by_one_and_then_even_the_right_one_i
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_right_password_inside_a_burst_signs_in_only_before_the_limit(people, settings):
     settings.LOGIN_MAX_FAILURES = 5
-    barrier = threading.Barrier(GUESSES)
-    outcomes: dict[int, str] = {}
     right = GUESSES // 2
-
-    def guess(n: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[n] = attempt("officer", people.password if n == right else f"wrong-password-{n}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(GUESSES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = in_parallel(lambda n: people.password if n == right else f"wrong-password-{n}")
 
     counted = AuditEvent.objects.filter(action="auth.login_failed").count()
     if outcomes[right] == "ok":
