@@ -49,7 +49,7 @@ def officer_session(officer) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(officer.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "org.backends.StaffBackend"
     session[HASH_SESSION_KEY] = officer.get_session_auth_hash()
     session.create()
     return session.session_key

@@ -139,6 +139,22 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# PostgreSQL: every process shares a small pool of connections (psycopg_pool) among all its threads, so that no
+# number of gunicorn threads (hundreds, for the waiting evaluators) can open more than DB_POOL_MAX_SIZE
+# connections per process; a thread that finds the pool busy waits up to DB_POOL_TIMEOUT seconds for one.
+# DB_POOL_MAX_SIZE=0 turns the pool off (one connection per thread, kept for DB_CONN_MAX_AGE).
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 8)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env_int("DB_POOL_TIMEOUT", 20),
+        # A connection idle for 5 minutes is closed (down to min_size); every connection is renewed hourly.
+        "max_idle": 300,
+        "max_lifetime": 3600,
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Two requests writing at once (runserver's threads): with WAL readers never wait for the writer, and
     # an immediate transaction takes the write lock when it begins, so the second writer queues (up to
@@ -152,6 +168,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
+AUTHENTICATION_BACKENDS = ["org.backends.StaffBackend"]
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "org:login"

@@ -18,6 +18,7 @@ is stored (tests/shell/test_audit_list.py checks that every code the services wr
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,22 +40,57 @@ def request_address_reset(token) -> None:
     _address.reset(token)
 
 
+# The events of the batch being collected in this thread (audit_batch), or None: written one by one.
+_batch: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar("audit_batch", default=None)
+
+
 def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "",
                  unit=None, data: dict[str, Any] | None = None, address: str | None = None) -> AuditEvent:
-    """Record that `actor` did `action` to `obj` at `unit`, from the address of the request being served."""
+    """Record that `actor` did `action` to `obj` at `unit`, from the address of the request being served.
+
+    Inside `audit_batch()` the event is kept and written with the batch's other events in one INSERT when
+    the batch ends; otherwise it is written at once. Either way it is written in the caller's transaction.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+    event = AuditEvent(
+        # Ids only: the event never fetches the actor or the unit's ancestors.
+        actor_id=actor.pk if getattr(actor, "pk", None) else None,
         action=action,
         object_type=object_type,
         object_id=object_id,
-        unit=unit,
+        unit_id=unit.pk if unit is not None else None,
         **(scope_fields(unit) if unit is not None else {}),
         data=data or {},
         client_address=address or _address.get(),
     )
+    batch = _batch.get()
+    if batch is None:
+        event.save(force_insert=True)
+    else:
+        batch.append(event)
+    return event
+
+
+@contextlib.contextmanager
+def audit_batch():
+    """Collect the events recorded inside and write them in one INSERT at the end (a decision writes 2-4).
+
+    Use it inside the transaction of the change (the events are written before it commits); if the block
+    raises, nothing is written, as the change itself is rolled back. Nested batches join the outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _batch.set(events)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if events:
+        AuditEvent.objects.bulk_create(events)
 
 
 # --- the vocabulary ------------------------------------------------------------------------------

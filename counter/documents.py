@@ -46,6 +46,14 @@ def material_entry(material: Material) -> dict:
     }
 
 
+def _received(case: Case) -> list[Material]:
+    """The materials presented, in the guide's order: from what the decision already read, if it did."""
+    presented = getattr(case, "_presented_ids", None)
+    if presented is not None and "materials" in getattr(case.item, "_prefetched_objects_cache", {}):
+        return sorted((m for m in case.item.materials.all() if m.pk in presented), key=lambda m: (m.position, m.pk))
+    return list(case.materials_presented.all().order_by("position", "pk"))
+
+
 def _snapshot(case: Case, kind: str, actor, *, number: str, issued_at, missing=(), notice_round=1) -> dict:
     item = case.item
     guide = case.guide_version.guide
@@ -69,9 +77,7 @@ def _snapshot(case: Case, kind: str, actor, *, number: str, issued_at, missing=(
         },
         "window": case.window.name,
         "officer": {"name": actor.display_name, "police_number": actor.police_number},
-        "materials_received": [
-            m.describe for m in case.materials_presented.all().order_by("position", "pk")
-        ],
+        "materials_received": [m.describe for m in _received(case)],
     }
     # What the apps above add (evaluations: "rating_hint" and "rating_url", printed as text and QR code).
     for extra in hooks.document_issuing.publish(case=case, kind=kind):
@@ -111,7 +117,8 @@ def document_issue(*, case: Case, kind: str, actor, missing=(), notice_round: in
                            notice_round=notice_round),
     )
     if missing:
-        document.materials.set(missing)
+        through = Document.materials.through
+        through.objects.bulk_create([through(document_id=document.pk, material_id=m.pk) for m in missing])
     audit_record(actor=actor, action="document.issued", obj=document, unit=case.window,
                  data={"number": number, "kind": kind, "case": case.number})
     return document

@@ -3,13 +3,15 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from catalog.models import Item, Material
 from catalog.selectors import version_in_force
 from core import clock
-from core.audit import audit_record
+from core.audit import audit_batch, audit_record
 from core.errors import AccessDenied, ConflictError, DomainError
 from core.models import scope_fields
 from core.personal import (
@@ -25,7 +27,7 @@ from counter.models import Case, Document, DocumentKind, NoticeOverride
 from counter.states import CASE_WORKFLOW, STAGE_ENDED, CaseStatus, Decision
 from org import access
 from org.models import Staff, Unit, UnitKind
-from org.selectors import windows_visible_to
+from org.selectors import scope_q, unit_in_scope
 from org.services import staff_require_decider
 from workdays.services import add_workdays
 
@@ -67,8 +69,16 @@ def required_materials(item: Item, conditions: Iterable[str]) -> list[Material]:
     return [m for m in item.materials.all() if not m.condition or m.condition in applies]
 
 
+def _presented_ids(case: Case) -> set[int]:
+    """The ids of the materials presented so far: read once per decision (`_lock` loads them with the case)."""
+    cached = getattr(case, "_presented_ids", None)
+    if cached is None:
+        cached = case._presented_ids = set(case.materials_presented.values_list("pk", flat=True))
+    return cached
+
+
 def missing_materials(case: Case) -> list[Material]:
-    presented = set(case.materials_presented.values_list("pk", flat=True))
+    presented = _presented_ids(case)
     return [m for m in required_materials(case.item, case.conditions) if m.pk not in presented]
 
 
@@ -98,7 +108,7 @@ def _check_conditions(item: Item, conditions: Iterable[str]) -> list[str]:
 
 
 def _check_window(actor: Staff, window: Unit) -> None:
-    if window.kind != UnitKind.WINDOW or not windows_visible_to(actor).filter(pk=window.pk).exists():
+    if window.kind != UnitKind.WINDOW or not unit_in_scope(actor, window):
         raise AccessDenied(_("您不能在该窗口办理业务。"), code="window_out_of_scope")
 
 
@@ -159,26 +169,69 @@ def case_open(
     return case
 
 
+# What a decision reads with the case, in the one locking query: everything its checks, its audit record,
+# its document and the rating invitation need, so that nothing is fetched lazily afterwards.
+DECISION_RELATED = ("item", "window", "station", "county", "city", "guide_version__guide", "handled_by")
+
+
+def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = None,
+              materials: bool = False) -> Case:
+    """Read the case (by id, or by number among those `user` may see) under its row lock (SELECT ... FOR
+    UPDATE) with what a decision needs in one query: its item, units, guide, last officer and how many
+    notices it has had; with `materials` also the item's materials, each marked presented or listed on a
+    notice, in a second (`_materials_read`). Call inside the decision's transaction: a decision given the
+    case this returns does not read it again. Raises Case.DoesNotExist."""
+    notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
+               .values("case").annotate(n=Count("pk")).values("n"))
+    qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)
+          .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
+    if user is not None:
+        qs = qs.filter(scope_q(user))
+    locked = qs.get(pk=pk) if pk is not None else qs.get(number=number)
+    locked._locked_in = transaction.get_connection()
+    if materials:
+        _materials_read(locked)
+    return locked
+
+
+def _materials_read(case: Case) -> None:
+    """Read the item's materials once, each marked presented (on this case) or listed (on one of its
+    notices); keep the marks on the case for the checks that follow, which all ask `item.materials.all()`."""
+    if getattr(case, "_presented_ids", None) is not None and getattr(case, "_listed_ids", None) is not None:
+        return
+    presented = Case.materials_presented.through.objects.filter(case_id=case.pk, material_id=OuterRef("pk"))
+    listed = Document.materials.through.objects.filter(
+        document__case_id=case.pk, document__kind=DocumentKind.NOTICE, material_id=OuterRef("pk"))
+    marked = Material.objects.filter(item_id=case.item_id).annotate(
+        is_presented=Exists(presented), is_listed=Exists(listed))
+    case.item._prefetched_objects_cache = {}
+    prefetch_related_objects([case.item], Prefetch("materials", queryset=marked))
+    materials = case.item.materials.all()
+    case._presented_ids = {m.pk for m in materials if m.is_presented}
+    case._listed_ids = {m.pk for m in materials if m.is_listed}
+
+
+def _decision_atomic(case: Case):
+    """The decision's transaction: its own (a savepoint when nested), unless the caller read the case with
+    `case_lock` in its transaction, which is then the decision's (no savepoint; the caller rolls it back)."""
+    connection = transaction.get_connection()
+    locked = getattr(case, "_locked_in", None) is connection and connection.in_atomic_block
+    return transaction.atomic(savepoint=not locked)
+
+
 def _lock(case: Case, expected_revision: int | None) -> Case:
-    """Lock the case row and make sure nobody decided it since the user loaded it."""
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("item", "window", "station", "county", "city", "guide_version__guide")
-        .prefetch_related("item__materials")
-        .get(pk=case.pk)
-    )
-    if expected_revision is not None and locked.revision != expected_revision:
-        who = locked.handled_by.display_name if locked.handled_by else _("其他人员")
+    """The case under its lock (read now unless `case_lock` read it in this transaction), after making sure
+    nobody decided it since the user loaded it; the revision moves on when the decision is saved."""
+    connection = transaction.get_connection()
+    if getattr(case, "_locked_in", None) is not connection or not connection.in_atomic_block:
+        case = case_lock(pk=case.pk)
+    if expected_revision is not None and case.revision != expected_revision:
+        who = case.handled_by.display_name if case.handled_by else _("其他人员")
         raise ConflictError(
             _("该办件刚刚已由%(who)s处理，当前状态为“%(status)s”。您的操作未保存，请查看最新情况后再办理。")
-            % {"who": who, "status": locked.get_status_display()},
+            % {"who": who, "status": case.get_status_display()},
         )
-    # A conditional bump: if two requests get here at once only one moves the revision on.
-    bumped = Case.objects.filter(pk=locked.pk, revision=locked.revision).update(revision=locked.revision + 1)
-    if not bumped:
-        raise ConflictError(_("该办件刚刚已被他人处理，您的操作未保存，请刷新后再办理。"))
-    locked.revision += 1
-    return locked
+    return case
 
 
 def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
@@ -190,17 +243,11 @@ def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
 
 def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
     """Tick off newly presented materials; after a notice only what a notice listed (R3)."""
+    _materials_read(case)
     materials = _check_materials(case.item, material_ids)
-    already = set(case.materials_presented.values_list("pk", flat=True))
+    listed, already = case._listed_ids, case._presented_ids
     new = [m for m in materials if m.pk not in already]
     if case.status == CaseStatus.NOTICE and new:
-        listed = set(
-            Material.objects.filter(
-                pk__in=Document.materials.through.objects.filter(
-                    document__case=case, document__kind=DocumentKind.NOTICE
-                ).values("material_id")
-            ).values_list("pk", flat=True)
-        )
         extra = [m.name for m in new if m.pk not in listed]
         if extra:
             raise DomainError(
@@ -209,7 +256,9 @@ def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
                 field="materials",
             )
     if new:
-        case.materials_presented.add(*new)
+        through = Case.materials_presented.through
+        through.objects.bulk_create([through(case_id=case.pk, material_id=m.pk) for m in new])
+        already.update(m.pk for m in new)
     return new
 
 
@@ -217,6 +266,7 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
     """Save the decision, audit it, and say which stage ended (R7: evaluations asks for a rating)."""
     CASE_WORKFLOW.check_target(decision, case.status)
     case.handled_by = actor
+    case.revision += 1  # under the row lock: the next decision sent from a page loaded before this one gets 409
     case.save()
     audit_record(
         actor=actor,
@@ -226,7 +276,8 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
         data={"number": case.number, "status": case.status, **data},
     )
     stage = STAGE_ENDED.get((decision, case.status))
-    if stage is not None:
+    # A stage ends once: a second or later notice belongs to the stage the first one ended.
+    if stage is not None and not data.get("round", 1) > 1:
         hooks.stage_ended.publish(case=case, stage=stage, officer=actor)
     return case
 
@@ -235,9 +286,10 @@ def case_accept(
     *, case: Case, actor: Staff, material_ids: Iterable[int] = (), expected_revision: int | None = None
 ) -> Case:
     """Accept a complete application: completed on the spot, or a deadline in working days (R2, R6)."""
-    with transaction.atomic():
+    with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.ACCEPT)
+        _materials_read(case)
         new = _add_presented(case, material_ids)
         missing = missing_materials(case)
         if missing:
@@ -282,9 +334,10 @@ def case_notify(
     expected_revision: int | None = None,
 ) -> Document:
     """Issue the one-time notice listing EVERY missing required material (R3)."""
-    with transaction.atomic():
+    with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.NOTICE)
+        _materials_read(case)
         new = _add_presented(case, material_ids)
         if conditions is not None:
             case.conditions = _check_conditions(case.item, conditions)
@@ -295,15 +348,9 @@ def case_notify(
                 code="nothing_missing",
                 field="materials",
             )
-        earlier = list(case.documents.filter(kind=DocumentKind.NOTICE))
-        added: list[Material] = []
-        if earlier:
-            listed = set(
-                Material.objects.filter(
-                    pk__in=Document.materials.through.objects.filter(document__in=earlier).values("material_id")
-                ).values_list("pk", flat=True)
-            )
-            added = [m for m in missing if m.pk not in listed]
+        listed = case._listed_ids
+        earlier = case.notice_count
+        added: list[Material] = [m for m in missing if m.pk not in listed] if earlier else []
         if added:
             names = "、".join(m.name for m in added)
             if not access.can(actor, access.CASE_NOTICE_OVERRIDE):
@@ -329,12 +376,12 @@ def case_notify(
             {
                 "added_materials": [m.pk for m in new],
                 "missing": [m.pk for m in missing],
-                "round": len(earlier) + 1,
+                "round": earlier + 1,
                 "override": bool(added),
             },
         )
         document = document_issue(
-            case=case, kind=DocumentKind.NOTICE, actor=actor, missing=missing, notice_round=len(earlier) + 1
+            case=case, kind=DocumentKind.NOTICE, actor=actor, missing=missing, notice_round=earlier + 1
         )
         if added:
             override = NoticeOverride.objects.create(
@@ -344,7 +391,8 @@ def case_notify(
                 reason=override_reason.strip(),
                 **scope_fields(case.window, window=True),
             )
-            override.added_materials.set(added)
+            through = NoticeOverride.added_materials.through
+            through.objects.bulk_create([through(noticeoverride_id=override.pk, material_id=m.pk) for m in added])
             audit_record(
                 actor=actor,
                 action="case.notice_override",
@@ -368,7 +416,7 @@ def case_refuse(
         raise DomainError(
             _("请向申请人写明不予受理的理由（至少10个字），耐心解释。"), code="refusal_explanation", field="explanation"
         )
-    with transaction.atomic():
+    with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.REFUSE)
         case.status = CaseStatus.REFUSED
@@ -382,7 +430,7 @@ def case_refuse(
 
 def case_complete(*, case: Case, actor: Staff, expected_revision: int | None = None) -> Case:
     """Mark an accepted case as done."""
-    with transaction.atomic():
+    with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.COMPLETE)
         case.status = CaseStatus.COMPLETED

@@ -16,7 +16,7 @@ from core.personal import mask_id_number, mask_phone
 from counter import hooks, services
 from counter.documents_pdf import render_pdf
 from counter.forms import CaseOpenForm, DecisionForm
-from counter.models import DocumentKind
+from counter.models import Case, DocumentKind
 from counter.selectors import case_for, case_number_scanned, cases_for_list, document_for, overdue_q, status_counts
 from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
 from org import access
@@ -183,19 +183,33 @@ def case_detail(request, number: str):
     return render(request, "counter/case_detail.html", _case_context(request, case))
 
 
+class _FormInvalid(Exception):
+    pass
+
+
 @login_required
 @require_POST
 def case_decide(request, number: str):
-    """Accept, notify, refuse or complete; a clash with another decision answers 409."""
-    case = case_for(request.user, number)
-    form = DecisionForm(request.POST, item=case.item)
+    """Accept, notify, refuse or complete; a clash with another decision answers 409.
+
+    The case is read once, under its lock, with what the form and the decision need; the decision runs in
+    the same transaction, and anything it refuses rolls the whole request back.
+    """
+    form = None
     status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        action = data["action"]
-        common = {"case": case, "actor": request.user, "expected_revision": data["revision"]}
-        notice = None
-        try:
+    try:
+        with transaction.atomic():
+            try:
+                case = services.case_lock(number=number, user=request.user, materials=True)
+            except Case.DoesNotExist as exc:
+                raise Http404 from exc
+            form = DecisionForm(request.POST, item=case.item)
+            if not form.is_valid():
+                raise _FormInvalid
+            data = form.cleaned_data
+            action = data["action"]
+            common = {"case": case, "actor": request.user, "expected_revision": data["revision"]}
+            notice = None
             if action == "accept":
                 case = services.case_accept(material_ids=data["materials"], **common)
             elif action == "notice":
@@ -206,16 +220,18 @@ def case_decide(request, number: str):
                                             **common)
             else:
                 case = services.case_complete(**common)
-        except ConflictError as exc:
-            # Somebody decided first: show the case as it is now, with what happened.
-            messages.error(request, exc.message)
-            case = case_for(request.user, number)
-            return render(request, "counter/case_detail.html", _case_context(request, case), status=409)
-        except DomainError as exc:
-            status = form_error_add(form, exc)
-        else:
-            return _decided(request, case, action, notice)
-    case.refresh_from_db()
+    except _FormInvalid:
+        pass
+    except ConflictError as exc:
+        # Somebody decided first: show the case as it is now, with what happened.
+        messages.error(request, exc.message)
+        case = case_for(request.user, number)
+        return render(request, "counter/case_detail.html", _case_context(request, case), status=409)
+    except DomainError as exc:
+        status = form_error_add(form, exc)
+    else:
+        return _decided(request, case, action, notice)
+    case = case_for(request.user, number)
     return render(request, "counter/case_detail.html", _case_context(request, case, form), status=status)
 
 

@@ -283,8 +283,8 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
 
     Subscribed to counter.hooks.stage_ended, so it runs inside the decision's transaction.
     """
-    if Invite.objects.filter(case=case, stage=stage).exists():
-        return None  # one rating per case and stage: a second notice does not ask again
+    # One rating per case and stage: the counter publishes each stage once (a second notice does not ask
+    # again), and the unique constraint (case, stage) refuses a second invitation anyway.
     invite = Invite.objects.create(
         case=case,
         stage=stage,

@@ -29,6 +29,14 @@ def windows_visible_to(user: Staff) -> QuerySet[Unit]:
     return units_visible_to(user).filter(kind=UnitKind.WINDOW)
 
 
+def unit_in_scope(user: Staff, unit: Unit) -> bool:
+    """Whether `unit` is among units_visible_to(user), decided from ids already loaded (no query)."""
+    scope = scope_of(user)
+    if scope.unit is None:
+        return False
+    return unit.pk == scope.unit.pk or unit.scope_ids()[f"{scope.level}_id"] == scope.unit.pk
+
+
 def counties_visible_to(user: Staff) -> QuerySet[Unit]:
     scope = scope_of(user)
     if scope.level == "city":

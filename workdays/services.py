@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, DateField, Value
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -29,6 +30,9 @@ class Deadline:
     provisional: bool
 
 
+_ENTERED = "__entered__"
+
+
 class _Calendar:
     """The calendar rows of the years one computation touches, each year read once."""
 
@@ -38,10 +42,13 @@ class _Calendar:
 
     def _days_of(self, year: int) -> dict[datetime.date, str] | None:
         if year not in self._years:
-            if CalendarYear.objects.filter(year=year).exists():
-                self._years[year] = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
-            else:
-                self._years[year] = None
+            # One query: the year's stored days, and a marker row if the year is entered at all.
+            marker = CalendarYear.objects.filter(year=year).order_by().values_list(
+                Value(None, output_field=DateField()), Value(_ENTERED, output_field=CharField()))
+            rows = list(CalendarDay.objects.filter(date__year=year).order_by().values_list("date", "kind").union(
+                marker, all=True))
+            entered = any(kind == _ENTERED for _, kind in rows)
+            self._years[year] = {day: kind for day, kind in rows if kind != _ENTERED} if entered else None
         return self._years[year]
 
     def is_workday(self, day: datetime.date) -> bool:

@@ -1,0 +1,117 @@
+"""The number of queries of each counter decision is pinned: a change that reads something lazily (an N+1, a
+second read of the case, a unit looked up for the audit record) makes one of these fail.
+
+Each decision is counted twice: the service alone, inside a transaction as the view runs it, and the whole
+POST as the officer's browser sends it (session, person, the locked case, the form, the decision). The
+counts are the same on PostgreSQL and SQLite. In the test, each request's transaction is a savepoint:
+SAVEPOINT and RELEASE count as two of the request's queries; in production they are BEGIN and COMMIT.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from freezegun import freeze_time
+
+from counter import services
+from counter.models import Case, CaseStatus, Document, DocumentKind
+from evaluations.models import Invite
+from tests.factories import valid_id
+from tests.fixtures.cases import material_ids
+
+pytestmark = pytest.mark.usefixtures("guide")
+NOW = "2026-11-27 09:00:00+08:00"
+ALL_BIRTH = ("出生医学证明", "父母户口簿", "父母结婚证")
+
+# Queries of each decision, from reading the case under its lock (`case_lock`, one query; with the item's
+# materials, which the form and an acceptance or a notice need, two) to its audit events.
+DECISION_QUERIES = {
+    # lock, the item's materials marked presented/listed, the new materials, the working-day calendar,
+    # the case, the receipt's serial, the rating link, the receipt, the audit events (one INSERT).
+    "accept": 9,
+    # lock, materials, the case, the evaluator's device, the invitation, serial, rating link (read, then
+    # made: the first document), the notice, the materials it lists, the audit events.
+    "notice": 11,
+    # lock, the case, device, invitation, serial, rating link (read, made), the materials received (for the
+    # refusal notice), the refusal notice, the audit events.
+    "refuse": 10,
+    # lock, the case, device, invitation, the audit events.
+    "complete": 5,
+}
+# Each whole POST: session, person (with their unit and its ancestors), SAVEPOINT/RELEASE, the case read under
+# its lock with the item's materials (the form lists them), then the decision's own queries. An acceptance
+# here also records the two materials brought (one INSERT); a refusal finds the materials received among
+# those already read.
+REQUEST_QUERIES = {"accept": 14, "notice": 15, "refuse": 14, "complete": 10}
+
+
+def _open(people, city, item, *names):
+    return services.case_open(actor=people.officer, window=city.w1, item=item,
+                              applicant=services.Applicant("张小明", valid_id(), "13800138000"),
+                              material_ids=material_ids(item, *names))
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("decision", ["accept", "notice", "refuse", "complete"])
+def test_each_decision_reads_the_case_once_and_makes_a_pinned_number_of_queries(
+        decision, people, city, guide, django_assert_num_queries):
+    presented = ALL_BIRTH if decision in ("accept", "complete") else ALL_BIRTH[:1]
+    case = _open(people, city, guide.birth, *presented)
+    if decision == "complete":
+        case = services.case_accept(case=case, actor=people.officer)
+    case = Case.objects.get(pk=case.pk)
+    officer = people.officer
+    everything = material_ids(guide.birth, *ALL_BIRTH)
+
+    with transaction.atomic():
+        locked = services.case_lock(pk=case.pk, materials=decision in ("accept", "notice"))
+
+        lock_queries = 2 if decision in ("accept", "notice") else 1
+        with django_assert_num_queries(DECISION_QUERIES[decision] - lock_queries):
+            if decision == "accept":
+                services.case_accept(case=locked, actor=officer, material_ids=everything)
+            elif decision == "notice":
+                services.case_notify(case=locked, actor=officer)
+            elif decision == "refuse":
+                services.case_refuse(case=locked, actor=officer, legal_basis="《户口登记条例》第七条",
+                                     explanation="不符合办理条件，依法不予受理。")
+            else:
+                services.case_complete(case=locked, actor=officer)
+
+    case.refresh_from_db()
+    assert case.status == {"accept": CaseStatus.ACCEPTED, "notice": CaseStatus.NOTICE,
+                           "refuse": CaseStatus.REFUSED, "complete": CaseStatus.COMPLETED}[decision]
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("decision", ["accept", "notice", "refuse", "complete"])
+def test_each_decision_posted_from_the_case_page_makes_a_pinned_number_of_queries(
+        decision, people, city, guide, client_for, django_assert_num_queries):
+    presented = ALL_BIRTH if decision == "complete" else ALL_BIRTH[:1]
+    case = _open(people, city, guide.birth, *presented)
+    if decision == "complete":
+        case = services.case_accept(case=case, actor=people.officer)
+    client = client_for(people.officer)
+    data = {"action": decision, "revision": case.revision}
+    if decision == "accept":
+        data["materials"] = material_ids(guide.birth, *ALL_BIRTH[1:])
+    if decision == "refuse":
+        data.update(legal_basis="《户口登记条例》第七条", explanation="不符合办理条件，依法不予受理。")
+
+    with django_assert_num_queries(REQUEST_QUERIES[decision]):
+        response = client.post(reverse("counter:case_decide", args=[case.number]), data)
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.revision == data["revision"] + 1
+
+
+@freeze_time(NOW)
+def test_a_second_notice_asks_for_no_second_rating_and_still_counts_its_round(people, city, guide):
+    case = _open(people, city, guide.birth, "出生医学证明")
+    services.case_notify(case=case, actor=people.officer)
+    second = services.case_notify(case=Case.objects.get(pk=case.pk), actor=people.officer,
+                                  material_ids=material_ids(guide.birth, "父母户口簿"))
+
+    assert second.snapshot["notice_round"] == 2
+    assert Invite.objects.filter(case=case, stage="notice").count() == 1
+    assert Document.objects.filter(case=case, kind=DocumentKind.NOTICE).count() == 2
