@@ -46,6 +46,13 @@ class Case(WindowScoped):
             models.Index(fields=["county", "status"]),
             models.Index(fields=["station", "status", "deadline"]),
             models.Index(fields=["window", "created_at"]),
+            # The case list, newest first within each scope (keyset pages), and its overdue cases
+            # (accepted with a deadline past) within each scope.
+            models.Index(fields=["city", "-created_at", "-id"], name="counter_case_city_new"),
+            models.Index(fields=["county", "-created_at", "-id"], name="counter_case_county_new"),
+            models.Index(fields=["station", "-created_at", "-id"], name="counter_case_station_new"),
+            models.Index(fields=["city", "status", "deadline"], name="counter_case_city_due"),
+            models.Index(fields=["county", "status", "deadline"], name="counter_case_county_due"),
             # The case list finds a returning applicant by the full ID number.
             models.Index(fields=["applicant_id_number"], name="counter_case_applicant_id"),
         ]
@@ -66,6 +73,21 @@ class Case(WindowScoped):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class CaseCount(WindowScoped):
+    """How many cases of a window are in each state: kept by the services with every intake and decision (in
+    the same transaction), so that the lists' and the desk's counts read a few hundred rows, not millions.
+    `counter.services.case_counts_rebuild` recomputes it from the cases (after a bulk load)."""
+
+    status = models.CharField(max_length=10, choices=CaseStatus.choices)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["window", "status"], name="case_count_window_status")]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} {self.status}={self.n}"
 
 
 class DocumentKind(models.TextChoices):

@@ -2,13 +2,12 @@
 
 import datetime
 
-from django.db.models import Case as When_
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from core import clock
 from core.personal import id_number_problem, normalize_id_number
-from counter.models import Case, CaseStatus, Document, NoticeOverride
+from counter.models import Case, CaseCount, CaseStatus, Document, NoticeOverride
 from org.models import Staff
 from org.selectors import scope_q
 
@@ -25,7 +24,7 @@ def overdue_q(today: datetime.date) -> Q:
 
 def cases_for_list(user: Staff, *, status: str = "", overdue: bool = False, window_id: int | None = None,
                    query: str = "", today: datetime.date | None = None) -> QuerySet[Case]:
-    """Cases the user may see, overdue ones first, then the newest."""
+    """Cases the user may see with the list's filters, newest first (index: scope, created_at, id)."""
     today = today or clock.today()
     qs = cases_visible_to(user)
     if status:
@@ -36,9 +35,12 @@ def cases_for_list(user: Staff, *, status: str = "", overdue: bool = False, wind
         qs = qs.filter(window_id=window_id)
     if query:
         qs = qs.filter(search_q(query))
-    return qs.annotate(
-        overdue_rank=When_(When(overdue_q(today), then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("overdue_rank", "-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
+
+
+def overdue_first(cases: QuerySet[Case], today: datetime.date | None = None) -> QuerySet[Case]:
+    """The overdue ones among `cases`, the longest overdue first (index: scope, status, deadline)."""
+    return cases.filter(overdue_q(today or clock.today())).order_by("deadline", "created_at", "id")
 
 
 def search_q(query: str) -> Q:
@@ -81,14 +83,6 @@ def case_for(user: Staff, number: str) -> Case:
         raise Http404 from exc
 
 
-def case_id_for(user: Staff, number: str) -> int:
-    """The id of the case with this number if the user may see it; 404 otherwise (leaks nothing)."""
-    pk = Case.objects.filter(scope_q(user), number=number).values_list("pk", flat=True).first()
-    if pk is None:
-        raise Http404
-    return pk
-
-
 def document_for(user: Staff, public_id: str) -> Document:
     try:
         return Document.objects.select_related("case").get(public_id=public_id, case__in=cases_visible_to(user))
@@ -98,11 +92,13 @@ def document_for(user: Staff, public_id: str) -> Document:
 
 def status_counts(user: Staff, today: datetime.date | None = None) -> dict[str, int]:
     today = today or clock.today()
-    qs = cases_visible_to(user)
     counts = {s: 0 for s in CaseStatus.values}
-    for row in qs.values("status").order_by().annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
-    counts["overdue"] = qs.filter(overdue_q(today)).count()
+    # From the windows' kept counts (counter.models.CaseCount): a few rows per window, not the cases.
+    for row in CaseCount.objects.filter(scope_q(user)).values("status").order_by().annotate(n=Sum("n")):
+        counts[row["status"]] = row["n"] or 0
+    # Overdue changes with the date, so it is counted: among the accepted cases only (index scope, status,
+    # deadline), a few thousand in a city.
+    counts["overdue"] = Case.objects.filter(scope_q(user)).filter(overdue_q(today)).count()
     counts["overrides"] = overrides_visible_to(user).count()
     return counts
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from core.personal import (
 from core.serials import serial_next
 from counter import hooks
 from counter.documents import document_issue
-from counter.models import Case, Document, DocumentKind, NoticeOverride
+from counter.models import Case, CaseCount, Document, DocumentKind, NoticeOverride
 from counter.states import CASE_WORKFLOW, STAGE_ENDED, CaseStatus, Decision
 from org import access
 from org.models import Staff, Unit, UnitKind
@@ -152,7 +152,9 @@ def case_open(
             created_at=now,
             created_by=actor,
         )
-        case.materials_presented.set(materials)
+        through = Case.materials_presented.through
+        through.objects.bulk_create([through(case_id=case.pk, material_id=m.pk) for m in materials])
+        _counts_move(case, None, case.status)
         audit_record(
             actor=actor,
             action="case.opened",
@@ -225,6 +227,9 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
     connection = transaction.get_connection()
     if getattr(case, "_locked_in", None) is not connection or not connection.in_atomic_block:
         case = case_lock(pk=case.pk)
+    # A case read by case_lock serves one decision: the next one reads it again.
+    del case._locked_in
+    case._status_before = case.status
     if expected_revision is not None and case.revision != expected_revision:
         who = case.handled_by.display_name if case.handled_by else _("其他人员")
         raise ConflictError(
@@ -232,6 +237,36 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
             % {"who": who, "status": case.get_status_display()},
         )
     return case
+
+
+def _counts_move(case: Case, before: str | None, after: str) -> None:
+    """Keep CaseCount: one case of the window left `before` (None at intake) and is now `after`; one statement,
+    rows in a fixed order so that two decisions at one window never wait for each other in a circle."""
+    if before == after:
+        return
+    table = connection.ops.quote_name(CaseCount._meta.db_table)
+    moves = sorted([(after, 1)] + ([(before, -1)] if before else []))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(moves))
+    params: list = []
+    for status, step in moves:
+        params += [case.city_id, case.county_id, case.station_id, case.window_id, status, step]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("city_id", "county_id", "station_id", "window_id", "status", "n") VALUES {values} '
+            f'ON CONFLICT ("window_id", "status") DO UPDATE SET "n" = {table}."n" + EXCLUDED."n"',
+            params,
+        )
+
+
+def case_counts_rebuild() -> int:
+    """Recompute every window's CaseCount from the cases (after a bulk load, or to check the kept figures);
+    return the number of rows written."""
+    with transaction.atomic():
+        CaseCount.objects.all().delete()
+        rows = (Case.objects.order_by().values("window_id", "city_id", "county_id", "station_id", "status")
+                .annotate(n=Count("id")))
+        made = CaseCount.objects.bulk_create([CaseCount(**row) for row in rows], batch_size=1000)
+    return len(made)
 
 
 def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
@@ -268,6 +303,7 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
     case.handled_by = actor
     case.revision += 1  # under the row lock: the next decision sent from a page loaded before this one gets 409
     case.save()
+    _counts_move(case, case._status_before, case.status)
     audit_record(
         actor=actor,
         action=f"case.{decision}",

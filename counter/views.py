@@ -11,13 +11,21 @@ from catalog.models import Item
 from catalog.selectors import item_in_force, items_search, version_in_force
 from core import clock
 from core.errors import ConflictError, DomainError, NotFound, form_error_add
-from core.pagination import page_of, query_without_page
+from core.pagination import keyset_page
 from core.personal import mask_id_number, mask_phone
 from counter import hooks, services
 from counter.documents_pdf import render_pdf
 from counter.forms import CaseOpenForm, DecisionForm
 from counter.models import Case, DocumentKind
-from counter.selectors import case_for, case_number_scanned, cases_for_list, document_for, overdue_q, status_counts
+from counter.selectors import (
+    case_for,
+    case_number_scanned,
+    cases_for_list,
+    document_for,
+    overdue_first,
+    overdue_q,
+    status_counts,
+)
 from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
 from org import access
 from org.selectors import home_county, windows_visible_to
@@ -246,9 +254,13 @@ def case_reveal(request, number: str):
     return render(request, "counter/case_detail.html", context)
 
 
+# The overdue cases shown above the list on its first page; more are one click away (?overdue=1).
+OVERDUE_SHOWN = 20
+
+
 @login_required
 def case_list(request):
-    """Cases in the user's units; overdue ones stand out at the top."""
+    """Cases in the user's units, newest first, a keyset page at a time; overdue ones stand out at the top."""
     status = request.GET.get("status", "")
     if status and status not in CaseStatus.values:
         status = ""
@@ -259,14 +271,22 @@ def case_list(request):
     if query and (number := case_number_scanned(request.user, query)):
         # A scanned barcode (the case number) or a document's number opens its case directly.
         return redirect("counter:case_detail", number=number)
-    qs = cases_for_list(request.user, status=status, overdue=overdue, window_id=window_id, query=query)
-    page = page_of(qs, request)
-    overdue_listed = qs.filter(overdue_q(clock.today())).count() if page.paginator.count else 0
+    today = clock.today()
+    qs = cases_for_list(request.user, status=status, overdue=overdue, window_id=window_id, query=query, today=today)
+    late = [] if overdue or status not in ("", CaseStatus.ACCEPTED) else list(
+        overdue_first(qs, today)[:OVERDUE_SHOWN + 1])
+    # Only accepted cases can be overdue (counted among them: index scope, status, deadline).
+    overdue_listed = qs.filter(overdue_q(today)).count() if overdue or status in ("", CaseStatus.ACCEPTED) else 0
+    if late:
+        qs = qs.exclude(overdue_q(today))  # listed above, so not again below
+    page = keyset_page(qs, request, field="created_at")
     return render(request, "counter/case_list.html", {
         "page": page, "status": status, "overdue": overdue, "window_id": window_id, "query": query,
-        "page_query": query_without_page(request),
+        "late": late[:OVERDUE_SHOWN], "late_more": len(late) > OVERDUE_SHOWN, "on_first_page": not page.has_previous,
+        # The total counts the overdue cases listed above too.
+        "overdue_shown": overdue_listed if late else 0,
         "statuses": CaseStatus.choices, "windows": windows_visible_to(request.user),
-        "counts": status_counts(request.user), "today": clock.today(), "overdue_listed": overdue_listed,
+        "counts": status_counts(request.user, today), "today": today, "overdue_listed": overdue_listed,
     })
 
 

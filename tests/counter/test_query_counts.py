@@ -26,22 +26,23 @@ ALL_BIRTH = ("出生医学证明", "父母户口簿", "父母结婚证")
 # materials, which the form and an acceptance or a notice need, two) to its audit events.
 DECISION_QUERIES = {
     # lock, the item's materials marked presented/listed, the new materials, the working-day calendar,
-    # the case, the receipt's serial, the rating link, the receipt, the audit events (one INSERT).
-    "accept": 9,
-    # lock, materials, the case, the evaluator's device, the invitation, serial, rating link (read, then
-    # made: the first document), the notice, the materials it lists, the audit events.
-    "notice": 11,
-    # lock, the case, device, invitation, serial, rating link (read, made), the materials received (for the
-    # refusal notice), the refusal notice, the audit events.
-    "refuse": 10,
-    # lock, the case, device, invitation, the audit events.
-    "complete": 5,
+    # the case, the window's counts, the receipt's serial, the rating link (read, then made: the first
+    # document), the receipt, the audit events (one INSERT).
+    "accept": 10,
+    # lock, materials, the case, counts, the evaluator's device, the invitation, serial, rating link (read,
+    # made), the notice, the materials it lists, the audit events.
+    "notice": 12,
+    # lock, the case, counts, device, invitation, serial, rating link (read, made), the materials received
+    # (for the refusal notice), the refusal notice, the audit events.
+    "refuse": 11,
+    # lock, the case, counts, device, invitation, the audit events.
+    "complete": 6,
 }
 # Each whole POST: session, person (with their unit and its ancestors), SAVEPOINT/RELEASE, the case read under
 # its lock with the item's materials (the form lists them), then the decision's own queries. An acceptance
 # here also records the two materials brought (one INSERT); a refusal finds the materials received among
 # those already read.
-REQUEST_QUERIES = {"accept": 14, "notice": 15, "refuse": 14, "complete": 10}
+REQUEST_QUERIES = {"accept": 15, "notice": 16, "refuse": 15, "complete": 11}
 
 
 def _open(people, city, item, *names):
@@ -115,3 +116,78 @@ def test_a_second_notice_asks_for_no_second_rating_and_still_counts_its_round(pe
     assert second.snapshot["notice_round"] == 2
     assert Invite.objects.filter(case=case, stage="notice").count() == 1
     assert Document.objects.filter(case=case, kind=DocumentKind.NOTICE).count() == 2
+
+
+def _kept_and_counted():
+    from django.db.models import Count
+
+    from counter.models import CaseCount
+
+    kept = {(r.window_id, r.status): r.n for r in CaseCount.objects.all() if r.n}
+    counted = {(r["window_id"], r["status"]): r["n"]
+               for r in Case.objects.order_by().values("window_id", "status").annotate(n=Count("id"))}
+    return kept, counted
+
+
+@freeze_time(NOW)
+def test_the_kept_counts_agree_with_the_cases_after_every_kind_of_decision(people, city, guide, client_for):
+    client = client_for(people.head)
+    steps = []
+    notice = _open(people, city, guide.birth, "出生医学证明")
+    steps.append("intake")
+    services.case_notify(case=notice, actor=people.officer)
+    steps.append("notice")
+    accepted = services.case_accept(case=Case.objects.get(pk=notice.pk), actor=people.officer,
+                                    material_ids=material_ids(guide.birth, *ALL_BIRTH))
+    steps.append("accept after a notice")
+    services.case_complete(case=accepted, actor=people.officer)
+    steps.append("complete")
+    refused = _open(people, city, guide.birth)
+    services.case_refuse(case=refused, actor=people.officer, legal_basis="《户口登记条例》第七条",
+                         explanation="不符合办理条件，依法不予受理。")
+    steps.append("refuse")
+    on_the_spot = _open(people, city, guide.death, *[m.name for m in guide.death.materials.all()])
+    services.case_accept(case=on_the_spot, actor=people.officer)
+    steps.append("accept on the spot")
+    _open(people, city, guide.birth, "出生医学证明", "父母户口簿")
+    steps.append("intake left waiting")
+    with pytest.raises(Exception):
+        services.case_accept(case=refused, actor=people.officer)  # refused: the workflow refuses, nothing moves
+
+    kept, counted = _kept_and_counted()
+    assert kept == counted, steps
+    assert counted[(city.w1.pk, CaseStatus.COMPLETED)] == 2
+    desk = client.get(reverse("counter:case_list")).content.decode()
+    assert "共 4 件" in desk
+
+    services.case_counts_rebuild()
+    assert _kept_and_counted() == (kept, counted)
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("who", ["head", "county", "city_inspector"])
+def test_the_case_list_makes_the_same_few_queries_however_many_cases_it_shows(
+        who, people, city, guide, client_for, django_assert_num_queries):
+    with freeze_time("2026-11-02 09:00:00+08:00"):
+        late = _open(people, city, guide.birth, *ALL_BIRTH)
+        services.case_accept(case=late, actor=people.officer)
+    client = client_for(getattr(people, who))
+    url = reverse("counter:case_list")
+
+    def queries_for_a_list_of(n):
+        while Case.objects.count() < n:
+            _open(people, city, guide.birth, "出生医学证明")
+        with django_assert_num_queries(LIST_QUERIES) as captured:
+            body = client.get(url).content.decode()
+        return body, len(captured)
+
+    few, _ = queries_for_a_list_of(3)
+    many, _ = queries_for_a_list_of(60)
+    assert late.number in few and late.number in many
+    assert "下一页" in many
+
+
+# Session, person; the overdue cases shown first, their count; the bounded count of the rest, one page of them
+# (51 rows, with item, window and officers joined); the kept counts, the overdue count and the override count
+# of the filters' labels; the calendar years (the layout's reminder) and the windows of the filter.
+LIST_QUERIES = 11
