@@ -7,6 +7,11 @@ document_issuing  published while a document is numbered and frozen: case, kind.
                returns a dict merged into the frozen snapshot (evaluations: the rating link and QR text).
 case_panels    published when the case page is shown: case, user. Each subscriber returns the HTML of
                a panel (evaluations: the rating invitations and how each stands).
+case_locking   published when a decision reads its case under its lock (counter.services.case_lock), no
+               arguments. Each subscriber returns {name: expression} (a subquery on OuterRef("pk") or
+               OuterRef("window_id")), read in the same query and set on the case as attributes, so that
+               what the apps above do in the decision needs no query of its own (evaluations: the case's
+               rating link token and when the window's evaluator was last heard from).
 """
 
 from core.hooks import Hook
@@ -17,3 +22,4 @@ stage_ended = Hook(
 )
 document_issuing = Hook("counter.document_issuing", doc="Extra snapshot fields of an issued document.")
 case_panels = Hook("counter.case_panels", doc="Panels (HTML) shown on the case page.")
+case_locking = Hook("counter.case_locking", doc="Columns read with the case a decision locks.")

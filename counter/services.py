@@ -187,6 +187,8 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
                .values("case").annotate(n=Count("pk")).values("n"))
     qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)
           .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
+    for columns in hooks.case_locking.publish():
+        qs = qs.annotate(**columns)
     if user is not None:
         qs = qs.filter(scope_q(user))
     locked = qs.get(pk=pk) if pk is not None else qs.get(number=number)
