@@ -120,8 +120,12 @@ def case_open(
     applicant: Applicant,
     conditions: Iterable[str] = (),
     material_ids: Iterable[int] = (),
+    decide_next: bool = False,
 ) -> Case:
-    """Record a new application at `window` for `item` of the guide in force today."""
+    """Record a new application at `window` for `item` of the guide in force today.
+
+    With `decide_next` (the intake form's "accept" and "notice" buttons) the caller decides the case next in
+    the same transaction, which alone can see the new row: the decision then reads nothing of it again."""
     access.require(actor, access.CASE_RECORD)
     _check_window(actor, window)
     problems = applicant_problems(applicant)
@@ -155,6 +159,8 @@ def case_open(
         through = Case.materials_presented.through
         through.objects.bulk_create([through(case_id=case.pk, material_id=m.pk) for m in materials])
         _counts_move(case, None, case.status)
+        if decide_next:
+            _as_locked(case, window=window, version=version, presented=materials)
         audit_record(
             actor=actor,
             action="case.opened",
@@ -181,7 +187,7 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     """Read the case (by id, or by number among those `user` may see) under its row lock (SELECT ... FOR
     UPDATE) with what a decision needs in one query: its item, units, guide, last officer and how many
     notices it has had; with `materials` also the item's materials, each marked presented or listed on a
-    notice, in a second (`_materials_read`). Call inside the decision's transaction: a decision given the
+    notice, in a second (`case_materials_read`). Call inside the decision's transaction: a decision given the
     case this returns does not read it again. Raises Case.DoesNotExist."""
     notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
                .values("case").annotate(n=Count("pk")).values("n"))
@@ -194,11 +200,11 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     locked = qs.get(pk=pk) if pk is not None else qs.get(number=number)
     locked._locked_in = transaction.get_connection()
     if materials:
-        _materials_read(locked)
+        case_materials_read(locked)
     return locked
 
 
-def _materials_read(case: Case) -> None:
+def case_materials_read(case: Case) -> None:
     """Read the item's materials once, each marked presented (on this case) or listed (on one of its
     notices); keep the marks on the case for the checks that follow, which all ask `item.materials.all()`."""
     if getattr(case, "_presented_ids", None) is not None and getattr(case, "_listed_ids", None) is not None:
@@ -215,6 +221,17 @@ def _materials_read(case: Case) -> None:
     case._listed_ids = {m.pk for m in materials if m.is_listed}
 
 
+def _as_locked(case: Case, *, window: Unit, version, presented: list[Material]) -> None:
+    """Give the case just made what case_lock would read, so that a decision at intake (the same request's
+    transaction, which alone can see the new row) reads nothing again."""
+    case.window, case.guide_version = window, version
+    case.station, case.county, case.city = window.station, window.county, window.city
+    case.notice_count = 0
+    case._presented_ids, case._listed_ids = {m.pk for m in presented}, set()
+    case.rating_token = None  # made with its first document
+    case._made_in = transaction.get_connection()
+
+
 def _decision_atomic(case: Case):
     """The decision's transaction: its own (a savepoint when nested), unless the caller read the case with
     `case_lock` in its transaction, which is then the decision's (no savepoint; the caller rolls it back)."""
@@ -227,10 +244,12 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
     """The case under its lock (read now unless `case_lock` read it in this transaction), after making sure
     nobody decided it since the user loaded it; the revision moves on when the decision is saved."""
     connection = transaction.get_connection()
-    if getattr(case, "_locked_in", None) is not connection or not connection.in_atomic_block:
+    held = getattr(case, "_locked_in", None) or getattr(case, "_made_in", None)
+    if held is not connection or not connection.in_atomic_block:
         case = case_lock(pk=case.pk)
-    # A case read by case_lock serves one decision: the next one reads it again.
-    del case._locked_in
+    # A case read by case_lock (or just made) serves one decision: the next one reads it again.
+    case.__dict__.pop("_locked_in", None)
+    case.__dict__.pop("_made_in", None)
     case._status_before = case.status
     if expected_revision is not None and case.revision != expected_revision:
         who = case.handled_by.display_name if case.handled_by else _("其他人员")
@@ -280,7 +299,7 @@ def _check_decision(*, actor: Staff, case: Case, decision: str) -> None:
 
 def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
     """Tick off newly presented materials; after a notice only what a notice listed (R3)."""
-    _materials_read(case)
+    case_materials_read(case)
     materials = _check_materials(case.item, material_ids)
     listed, already = case._listed_ids, case._presented_ids
     new = [m for m in materials if m.pk not in already]
@@ -327,7 +346,7 @@ def case_accept(
     with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.ACCEPT)
-        _materials_read(case)
+        case_materials_read(case)
         new = _add_presented(case, material_ids)
         missing = missing_materials(case)
         if missing:
@@ -375,7 +394,7 @@ def case_notify(
     with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.NOTICE)
-        _materials_read(case)
+        case_materials_read(case)
         new = _add_presented(case, material_ids)
         if conditions is not None:
             case.conditions = _check_conditions(case.item, conditions)

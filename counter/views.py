@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -28,7 +29,8 @@ from counter.selectors import (
 )
 from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
 from org import access
-from org.selectors import home_county, windows_visible_to
+from org.models import UnitKind
+from org.selectors import home_county, unit_in_scope, windows_visible_to
 from org.services import staff_decision_problem
 
 
@@ -74,7 +76,8 @@ def _item_in_force(user, item_id) -> Item:
                        % {"name": old.name})
     if current is None:
         raise Http404
-    return Item.objects.prefetch_related("materials").get(pk=current.pk)
+    prefetch_related_objects([current], "materials")
+    return current
 
 
 @login_required
@@ -86,7 +89,11 @@ def case_new(request, item_id: int):
     except _ItemReplaced as replaced:
         return _item_replaced(request, replaced)
     windows = windows_visible_to(request.user)
-    initial = {"window": request.user.unit if request.user.unit in windows else windows.first()}
+    initial = {}
+    if request.method != "POST":
+        unit = request.user.unit
+        own_window = unit is not None and unit.kind == UnitKind.WINDOW and unit_in_scope(request.user, unit)
+        initial["window"] = unit if own_window else windows.first()
     form = CaseOpenForm(request.POST if request.method == "POST" else None, item=item, windows=windows,
                         initial=initial)
     status = 200
@@ -101,6 +108,7 @@ def case_new(request, item_id: int):
                         applicant=services.Applicant(data["applicant_name"], data["applicant_id_number"],
                                                      data["applicant_phone"]),
                         conditions=data["conditions"], material_ids=data["materials"],
+                        decide_next=action in ("accept", "notice"),
                     )
                     notice = None
                     if action == "accept":
@@ -160,21 +168,25 @@ def _decided(request, case, action: str, notice=None):
 
 
 def _case_context(request, case, form=None):
-    presented = list(case.materials_presented.all())
-    notices = [d for d in case.documents.all() if d.kind == DocumentKind.NOTICE]
-    listed_ids = {m.pk for d in notices for m in d.materials.all()}
-    presented_ids = {m.pk for m in presented}
+    # The item's materials, each marked presented or listed on a notice, in one query; the documents in one.
+    services.case_materials_read(case)
+    presented = [m for m in case.item.materials.all() if m.is_presented]
+    documents = list(case.documents.all())
+    notices = [d for d in documents if d.kind == DocumentKind.NOTICE]
+    # Only a second or later notice can have been an override of the one-time rule.
+    overrides = (case.overrides.select_related("approved_by").prefetch_related("added_materials")
+                 if len(notices) > 1 else [])
     return {
         "case": case,
         "form": form or DecisionForm(item=case.item, initial={
             "revision": case.revision, "conditions": case.conditions,
         }),
         "presented": presented,
-        "presented_ids": presented_ids,
+        "presented_ids": case._presented_ids,
         "missing": services.missing_materials(case) if case.is_open else [],
-        "listed_ids": listed_ids,
-        "documents": case.documents.all(),
-        "overrides": case.overrides.select_related("approved_by").prefetch_related("added_materials"),
+        "listed_ids": case._listed_ids,
+        "documents": documents,
+        "overrides": overrides,
         "masked_id": mask_id_number(case.applicant_id_number),
         "masked_phone": mask_phone(case.applicant_phone),
         "decision_problem": staff_decision_problem(request.user),

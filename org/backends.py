@@ -12,7 +12,7 @@ class StaffBackend(ModelBackend):
     def get_user(self, user_id):
         try:
             user = Staff._default_manager.select_related(
-                "unit", "unit__city", "unit__county", "unit__station").get(pk=user_id)
+                "unit", "unit__city", "unit__county", "unit__station", "unit__station__county").get(pk=user_id)
         except Staff.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
