@@ -186,6 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in lockout: this many failures in a row for one user name from one client address lock that pair
 # (not the account everywhere) for LOGIN_LOCK_MINUTES; the staff and the admin sign-in share it.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+# Passwords one process checks at once (each costs a few hundred ms of CPU); further sign-ins wait their turn.
+SIGN_IN_CONCURRENCY = env_int("SIGN_IN_CONCURRENCY", 2)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
 
 # The client's address, for the lockout and the request limits: REMOTE_ADDR, or the header the proxy in front

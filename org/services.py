@@ -1,5 +1,7 @@
 """Writes and rules about units and staff: the unit tree, accounts, qualification, duty status, sign-in lockout."""
 
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,7 +9,7 @@ from datetime import datetime, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -148,7 +150,7 @@ def login_check(*, username: str, address: str, authenticate: Callable[[], Staff
     """
     username = (username or "")[:150]
     address = (address or "")[:64]
-    with transaction.atomic():
+    with _sign_in_slot(), transaction.atomic():
         row = _lockout_row(username, address)
         now = clock.now()
         if row.is_locked(now) and row.locked_until is not None:
@@ -170,6 +172,21 @@ def login_check(*, username: str, address: str, authenticate: Callable[[], Staff
         row.save(update_fields=["failures", "locked_until", "last_failure_at"])
         _refusal_record(action="auth.login_failed", username=username, site=site, data=data)
         return LoginCheck(user=None, locked_until=row.locked_until if row.is_locked(now) else None)
+
+
+# Checking a password costs a few hundred ms of CPU (PBKDF2) while the lockout row, and so a database
+# connection, is held. A burst of sign-ins (a shift starting) would hold every connection of the process's pool
+# and starve the counter; so a process checks at most SIGN_IN_CONCURRENCY passwords at once, and a sign-in
+# waiting for its turn holds no connection.
+_sign_in_slots = threading.BoundedSemaphore(max(1, settings.SIGN_IN_CONCURRENCY))
+
+
+@contextlib.contextmanager
+def _sign_in_slot():
+    if not connection.in_atomic_block:
+        connection.close()  # with the pool: back to the pool until this sign-in's turn
+    with _sign_in_slots:
+        yield
 
 
 def _refusal_record(*, action: str, username: str, site: str, data: dict[str, object]) -> None:
