@@ -71,7 +71,14 @@ class AuditEvent(Scoped):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The audit log of a county or a station newest first (shell): a page at any depth, and its count up
+            # to a limit, is one range of one of these (core.pagination.keyset_page); a span of days narrows the
+            # same range. The city's log is (nearly) the whole table: the index on `at` serves it as well.
+            models.Index(fields=["county", "-at", "-id"], name="core_audit_county_at"),
+            models.Index(fields=["station", "-at", "-id"], name="core_audit_station_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

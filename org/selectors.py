@@ -6,7 +6,7 @@ from org.access import Scope, scope_of
 from org.models import Staff, Unit, UnitKind
 
 __all__ = ["Scope", "scope_of", "scope_q", "units_visible_to", "windows_visible_to", "counties_visible_to",
-           "can_see_unit", "staff_visible_to"]
+           "can_see_unit", "staff_visible_to", "staff_for_list"]
 
 
 def scope_q(user: Staff, *, through: str = "") -> Q:
@@ -22,7 +22,7 @@ def units_visible_to(user: Staff) -> QuerySet[Unit]:
     scope = scope_of(user)
     if scope.unit is None:
         return Unit.objects.none()
-    return Unit.objects.filter(Q(pk=scope.unit.pk) | scope_q(user)).select_related("county", "station")
+    return Unit.objects.filter(Q(pk=scope.unit.pk) | scope_q(user)).select_related("city", "county", "station")
 
 
 def windows_visible_to(user: Staff) -> QuerySet[Unit]:
@@ -62,6 +62,13 @@ def staff_visible_to(user: Staff) -> QuerySet[Staff]:
     if scope.unit is None:
         return Staff.objects.none()
     return Staff.objects.filter(unit__in=units_visible_to(user)).select_related("unit")
+
+
+def staff_for_list(user: Staff) -> QuerySet[Staff]:
+    """The staff page's people: by unit, role and name, each with the unit's county and station (its full name),
+    so that a page of them is one query whatever its length."""
+    return staff_visible_to(user).select_related("unit__county", "unit__station").order_by(
+        "unit__code", "role", "full_name", "pk")
 
 
 def any_unit_exists() -> bool:

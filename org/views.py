@@ -5,9 +5,10 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.pagination import page_of, query_without_page
 from org import access
 from org.forms import SignInForm
-from org.selectors import staff_visible_to
+from org.selectors import staff_for_list
 from org.services import staff_decision_problem
 from org.sessions import session_start
 
@@ -47,8 +48,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def staff_list(request):
-    """Who works in the user's units, and whether each may decide hukou cases (R8, R11)."""
+    """Who works in the user's units, and whether each may decide hukou cases (R8, R11), 50 a page."""
     access.require(request.user, access.STAFF_READ)
-    people = staff_visible_to(request.user).select_related("unit", "unit__station").order_by("unit__code", "role")
-    rows = [{"staff": s, "problem": staff_decision_problem(s)} for s in people]
-    return render(request, "org/staff_list.html", {"rows": rows})
+    page = page_of(staff_for_list(request.user), request)
+    rows = [{"staff": s, "problem": staff_decision_problem(s)} for s in page.object_list]
+    return render(request, "org/staff_list.html", {"rows": rows, "page": page, "query": query_without_page(request)})

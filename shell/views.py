@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record, events_describe
 from core.errors import DomainError, error_body
-from core.pagination import page_of, query_without_page
+from core.pagination import keyset_page, query_without_page
 from org import access
 from shell.audit_export import EXPORT_CAP, XLSX, audit_export_build
 from shell.forms import AuditFilterForm
@@ -33,7 +33,8 @@ def _audit_filtered(request):
 
 
 def _audit_page(request, form, events):
-    page = page_of(events, request)
+    # Keyset pages: as quick 100,000 rows down as at the top, and no count of millions (core.pagination).
+    page = keyset_page(events, request)
     return render(request, "shell/audit_list.html", {
         "form": form, "page": page, "rows": events_describe(page.object_list), "query": query_without_page(request),
         "export_cap": EXPORT_CAP,
@@ -42,7 +43,7 @@ def _audit_page(request, form, events):
 
 @login_required
 def audit_list(request):
-    """List the audit events of the user's units in words, newest first, 50 a page."""
+    """List the audit events of the user's units in words, newest first, 50 a page ("next" and "previous")."""
     access.require(request.user, access.AUDIT_READ)
     form, events = _audit_filtered(request)
     return _audit_page(request, form, events)
