@@ -40,6 +40,15 @@ class Case(WindowScoped):
     refusal_basis = models.TextField(_("不予受理的法律依据"), blank=True)
     refusal_explanation = models.TextField(_("不予受理的理由"), blank=True)
 
+    # Not stored: what a decision reads with the case (counter.services.case_lock) and keeps on it.
+    notice_count: int
+    rating_token: str | None
+    _presented_ids: set[int]
+    _listed_ids: set[int]
+    _status_before: str
+    _locked_in: object
+    _made_in: object
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [

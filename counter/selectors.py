@@ -47,16 +47,18 @@ def search_q(query: str) -> Q:
     """What the case list's search box matches.
 
     A full citizen ID number (as typed or read by a card reader) matches only that applicant's cases,
-    exactly, so a returning applicant is found without listing anyone else; anything else matches part
-    of the case number, a document number, the applicant's name or the item's name.
+    exactly, so a returning applicant is found without listing anyone else. Text with a digit in it is part
+    of a case number or a document number; text without one is part of the applicant's name or the item's
+    name (a name has no digits, a number no name in it: each search looks only where it can match).
     """
     query = query.strip()
     id_number = normalize_id_number(query)
     if id_number_problem(id_number) is None:
         return Q(applicant_id_number=id_number)
-    documents = Document.objects.filter(case=OuterRef("pk"), number__icontains=query)
-    return (Q(number__icontains=query) | Q(applicant_name__icontains=query) | Q(item__name__icontains=query)
-            | Q(Exists(documents)))
+    if any(ch.isdigit() for ch in query):
+        documents = Document.objects.filter(case=OuterRef("pk"), number__icontains=query)
+        return Q(number__icontains=query) | Q(Exists(documents))
+    return Q(applicant_name__icontains=query) | Q(item__name__icontains=query)
 
 
 def case_number_scanned(user: Staff, code: str) -> str | None:

@@ -191,7 +191,7 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     case this returns does not read it again. Raises Case.DoesNotExist."""
     notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
                .values("case").annotate(n=Count("pk")).values("n"))
-    qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)
+    qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)  # type: ignore[no-redef]
           .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
     for columns in hooks.case_locking.publish():
         qs = qs.annotate(**columns)
@@ -214,18 +214,18 @@ def case_materials_read(case: Case) -> None:
         document__case_id=case.pk, document__kind=DocumentKind.NOTICE, material_id=OuterRef("pk"))
     marked = Material.objects.filter(item_id=case.item_id).annotate(
         is_presented=Exists(presented), is_listed=Exists(listed))
-    case.item._prefetched_objects_cache = {}
+    case.item._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     prefetch_related_objects([case.item], Prefetch("materials", queryset=marked))
     materials = case.item.materials.all()
-    case._presented_ids = {m.pk for m in materials if m.is_presented}
-    case._listed_ids = {m.pk for m in materials if m.is_listed}
+    case._presented_ids = {m.pk for m in materials if getattr(m, "is_presented", False)}
+    case._listed_ids = {m.pk for m in materials if getattr(m, "is_listed", False)}
 
 
 def _as_locked(case: Case, *, window: Unit, version, presented: list[Material]) -> None:
     """Give the case just made what case_lock would read, so that a decision at intake (the same request's
     transaction, which alone can see the new row) reads nothing again."""
     case.window, case.guide_version = window, version
-    case.station, case.county, case.city = window.station, window.county, window.city
+    case.station, case.county, case.city = window.station, window.county, window.city  # type: ignore[assignment]
     case.notice_count = 0
     case._presented_ids, case._listed_ids = {m.pk for m in presented}, set()
     case.rating_token = None  # made with its first document
