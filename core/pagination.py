@@ -100,12 +100,13 @@ def _number(text: str | None) -> int:
         return 1
 
 
-def keyset_page(items: QuerySet, request: HttpRequest, *, field: str = "at", size: int = PAGE_SIZE) -> KeysetPage:
+def keyset_page(items: QuerySet, request: HttpRequest, *, field: str = "at", size: int = PAGE_SIZE,
+                count_limit: int | None = None) -> KeysetPage:
     """The page of `items` (newest first by `field` then pk) the request asks for: ?after= or ?before= a cursor,
     or ?page= a number. A cursor nobody made is ignored (the number alone counts); one past the end gives the last
     page.
 
-    Two queries: the ids of the list in order, at most COUNT_LIMIT + 1 of them, and the page's rows. A list no
+    Two queries: the ids of the list in order, at most `count_limit` + 1 of them, and the page's rows. A list no
     longer than that is paged among its own ids (its total and page numbers exact), and its rows are read by id: the
     planner cannot then walk down the scope's index looking for rows that are few, old or elsewhere (its guess for
     a person or a case is the whole scope's), which at a city reads millions. A longer list is read from the cursor
@@ -115,13 +116,14 @@ def keyset_page(items: QuerySet, request: HttpRequest, *, field: str = "at", siz
     before = None if after else _cursor_parse(request.GET.get("before"))
     number = _number(request.GET.get("page"))
     newest_first = items.order_by(f"-{field}", "-pk")
-    ids = list(newest_first.values_list("pk", flat=True)[:COUNT_LIMIT + 1])
-    if len(ids) <= COUNT_LIMIT:
+    count_limit = COUNT_LIMIT if count_limit is None else count_limit
+    ids = list(newest_first.values_list("pk", flat=True)[:count_limit + 1])
+    if len(ids) <= count_limit:
         rows, number, has_next, has_previous = _among(newest_first, ids, after, before, number, size)
         total, kind = len(ids), "exact"
     else:
         rows, number, has_next, has_previous = _from_cursor(items, newest_first, after, before, number, field, size)
-        total, kind = _beyond(newest_first, COUNT_LIMIT)
+        total, kind = _beyond(newest_first, count_limit)
     query = request.GET.copy()
     for key in ("page", "after", "before"):
         query.pop(key, None)

@@ -268,6 +268,7 @@ def case_reveal(request, number: str):
 
 # The overdue cases shown above the list on its first page; more are one click away (?overdue=1).
 OVERDUE_SHOWN = 20
+SEARCH_COUNTED = 500
 
 
 @login_required
@@ -291,7 +292,9 @@ def case_list(request):
     overdue_listed = qs.filter(overdue_q(today)).count() if overdue or status in ("", CaseStatus.ACCEPTED) else 0
     if late:
         qs = qs.exclude(overdue_q(today))  # listed above, so not again below
-    page = keyset_page(qs, request, field="created_at")
+    # A search matches anywhere in a text (no index can find it): its total is counted among the first
+    # SEARCH_COUNTED matches only, so a common surname costs a short scan, not ten thousand matches.
+    page = keyset_page(qs, request, field="created_at", count_limit=SEARCH_COUNTED if query else None)
     return render(request, "counter/case_list.html", {
         "page": page, "status": status, "overdue": overdue, "window_id": window_id, "query": query,
         "late": late[:OVERDUE_SHOWN], "late_more": len(late) > OVERDUE_SHOWN, "on_first_page": not page.has_previous,
