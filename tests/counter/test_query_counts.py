@@ -217,3 +217,21 @@ def test_intake_makes_a_pinned_number_of_queries(action, presented, queries, peo
         response = client.get(url) if action == "form" else client.post(url, data)
 
     assert response.status_code == (200 if action == "form" else 302)
+
+
+@freeze_time(NOW)
+def test_the_case_page_makes_a_pinned_number_of_queries(people, city, guide, client_for,
+                                                        django_assert_num_queries):
+    case = _open(people, city, guide.birth, "出生医学证明")
+    services.case_notify(case=case, actor=people.officer)
+    client = client_for(people.officer)
+
+    # Session, person, the case (item, units, guide), its materials marked presented and listed, its
+    # documents, and the rating panel's invitations (with their ratings joined).
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        body = client.get(reverse("counter:case_detail", args=[case.number])).content.decode()
+
+    assert "补充材料告知单" in body and "父母户口簿" in body
+
+
+CASE_PAGE_QUERIES = 6
