@@ -33,7 +33,7 @@ from api.schemas import (
 )
 from core import clock, live
 from core.errors import AccessDenied, DomainError, NotFound
-from evaluations import services
+from evaluations import polling, services
 from evaluations.models import Channel, Device, Invite, Rating
 
 TAG = "评价器"
@@ -45,17 +45,26 @@ class DeviceToken:
 
     openapi_type = "apiKey"
 
-    def __init__(self, *, refuse_staff: bool = False):
+    def __init__(self, *, refuse_staff: bool = False, long_poll: bool = False):
         self.refuse_staff = refuse_staff
+        # The long poll reads the device again only when its window was woken about it (evaluations/polling.py).
+        self.long_poll = long_poll
 
     def __call__(self, request: HttpRequest) -> Device:
         if self.refuse_staff and request.user.is_authenticated:
             # R7: a signed-in staff member can never rate, whatever token the request carries.
             raise AccessDenied(_("工作人员不能评价：请退出工作人员账号，由申请人本人评价。"), code="staff_cannot_rate")
-        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-        device = services.device_authenticate(token.strip() if scheme == "Device" else "")
+        if self.long_poll:
+            return polling.device_for_poll(device_token_of(request))
+        device = services.device_authenticate(device_token_of(request))
         services.device_heartbeat(device=device)
         return device
+
+
+def device_token_of(request: HttpRequest) -> str:
+    """The token of `Authorization: Device <token>` ("" if the header says anything else)."""
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme == "Device" else ""
 
 
 # ninja reads the security scheme from these attributes.
@@ -130,7 +139,8 @@ def _invite_out(invite: Invite) -> NextOut:
 
 def _release_db_connection() -> None:
     """Give the database connection back while the thread sleeps: hundreds of waiting devices must not
-    hold hundreds of PostgreSQL connections. SQLite connections cost nothing, and a connection inside a
+    hold hundreds of PostgreSQL connections. With a pool (DATABASES OPTIONS "pool") close() returns it to
+    the pool; without, it closes it. SQLite connections cost nothing, and a connection inside a
     transaction (tests) is never closed."""
     if connection.vendor != "sqlite" and not connection.in_atomic_block:
         connection.close()
@@ -140,7 +150,8 @@ class NextQuery(Schema):
     after: QueryInt = Field(0, ge=0, description="本评价器上次显示的邀请编号（第一次为 0）。")
 
 
-@router.get("/next", auth=device_token, response={200: NextOut, 204: None, **ERRORS}, url_name="device_next",
+@router.get("/next", auth=DeviceToken(long_poll=True), response={200: NextOut, 204: None, **ERRORS},
+            url_name="device_next",
             operation_id="deviceNext", summary="等待本窗口的下一件待评价办件（长轮询）",
             description="本窗口有编号大于 after、本评价器可以显示的未评价邀请时立即返回 200（最新的一件）；否则等待 "
                         "DEVICE_WAIT_SECONDS（25秒）后返回 204，设备随即再次请求。"
@@ -149,14 +160,18 @@ class NextQuery(Schema):
                         "客户端超时请设为 wait_seconds + 20 秒，"
                         "网络出错时退避重试。")
 def next_invite(request: HttpRequest, query: Query[NextQuery]):
-    """The database is read once at the start and once after each wake-up; the wait itself is a sleep on
-    the live hub (woken in-process, or through the PostgreSQL listener when another process decided)."""
+    """Everything is read before the wait (and, when nothing happened at the window since this process last
+    looked, nothing is: evaluations/polling.py); the wait is a sleep on the live hub without a database
+    connection (woken in-process, or through the PostgreSQL listener when another process wrote). A wake-up
+    whose note does not concern this device (another device of the window revoked, a case it has shown) goes on
+    waiting without a query, and so does a wait that ends with nothing: the 204 touches no database."""
     device = request.auth
     key = services.window_key(device.window_id)
     live.ensure_listening()
     seen = live.version(key)  # read before the query, so a wake-up in between is not missed
-    invite = services.invite_next_for_device(device=device, after_id=query.after)
+    invite = polling.invite_for_poll(device=device, after_id=query.after, version=seen)
     deadline = time.monotonic() + float(settings.DEVICE_WAIT_SECONDS)
+    concerns = polling.concerns_invites(device.pk, query.after)
     while invite is None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -165,10 +180,12 @@ def next_invite(request: HttpRequest, query: Query[NextQuery]):
         woken = live.wait(key, seen, remaining)
         if woken == seen:
             return Status(204, None)
-        seen = woken
-        # Woken: the device may have been revoked (device_revoke wakes its window) or a case decided.
-        services.device_authenticate(request.headers.get("Authorization", "").partition(" ")[2].strip())
-        invite = services.invite_next_for_device(device=device, after_id=query.after)
+        seen, notes = live.changes(key, seen)
+        if notes is not None and not any(concerns(note) for note in notes):
+            continue
+        # A case decided at the window, this device revoked, or anything (the listener reconnected): look.
+        device = polling.device_for_poll(device_token_of(request))
+        invite = polling.invite_for_poll(device=device, after_id=query.after, version=seen)
     return Status(200, _invite_out(invite))
 
 

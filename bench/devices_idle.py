@@ -1,16 +1,21 @@
 """Benchmark: the server's CPU cost of idle evaluator devices waiting for their next case.
 
-Starts gunicorn (gthread worker, one process) on a free loopback port against a throwaway SQLite copy of
-the demo database (built with demo_seed when there is none) or the PostgreSQL database in DATABASE_URL,
-pairs --devices devices through the services, holds that many concurrent long polls
-(GET /api/devices/next, keep-alive, one thread each) from this process for --seconds, and prints the CPU
-time the server processes used (utime + stime from /proc/<pid>/stat) divided by wall time, as % of one
-core. Loopback only; it stops on its own after about --seconds + 20 s. Usage:
+Starts gunicorn (gthread, --workers processes of --threads threads, as in production: docs/operations.md
+section 5) on a free loopback port against a throwaway SQLite copy of the demo database (built with
+demo_seed when there is none) or the PostgreSQL database in DATABASE_URL, pairs --devices devices through
+the services, holds that many concurrent long polls (GET /api/devices/next, keep-alive, one thread each)
+from this process for --seconds, and prints the CPU time the server processes used (utime + stime from
+/proc/<pid>/stat) divided by wall time, as % of one core. On PostgreSQL it also prints how many database
+connections the server opened and how many transactions it ran while the devices waited
+(pg_stat_database). Each device sends its own client address in X-Real-IP, which the server trusts
+(TRUSTED_PROXY_ADDRESS_HEADER), as behind nginx: the request limits count each tablet on its own.
+Loopback only; it stops on its own after about --seconds + 20 s. Usage:
 
-    .venv/bin/python bench/devices_idle.py [--devices 300] [--seconds 60] [--wait 25] [--threads 350]
+    .venv/bin/python bench/devices_idle.py [--devices 300] [--seconds 60] [--wait 25] [--workers 3] [--threads 400]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bw_bench .venv/bin/python bench/devices_idle.py
 
-On PostgreSQL the devices it pairs are revoked at the end (they stay as rows: use a throwaway database).
+The server's settings come from the environment as usual (e.g. DB_POOL_MAX_SIZE=0 turns the connection pool
+off). On PostgreSQL the devices it pairs are revoked at the end (they stay as rows: use a throwaway database).
 bench/rating_latency.py reuses the helpers below.
 """
 
@@ -76,6 +81,11 @@ class BenchDevice:
     window_id: int
     device_id: int
 
+    @property
+    def address(self) -> str:
+        """A client address of its own (a tablet on the counter's network)."""
+        return f"10.{self.device_id // 65536 % 256}.{self.device_id // 256 % 256}.{self.device_id % 256}"
+
 
 def pair_devices(count: int, windows=None) -> list[BenchDevice]:
     """Pair `count` devices, spread over the demo's windows, as their station heads would."""
@@ -127,6 +137,8 @@ class Server:
             "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": HOST,
             "LOG_LEVEL": "WARNING",
+            # As behind nginx (docs/operations.md): the client's address comes in X-Real-IP.
+            "TRUSTED_PROXY_ADDRESS_HEADER": "HTTP_X_REAL_IP",
         }
         self.args = [
             sys.executable, "-m", "gunicorn", "config.wsgi", "-k", "gthread", "--threads", str(threads),
@@ -187,6 +199,21 @@ class Server:
         return total / CLOCK_TICKS
 
 
+def pg_activity(database_url: str) -> tuple[int, int] | None:
+    """(connections opened, transactions) of the database so far, from pg_stat_database; None on SQLite."""
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        return None
+    import psycopg
+
+    # Its own connection (not Django's, which may be a pool): one session and one transaction per call.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        time.sleep(1.1)  # the server's processes flush their statistics at most once a second
+        sessions, transactions = conn.execute(
+            "SELECT sessions, xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    return sessions, transactions
+
+
 # --- the devices' long polls ---------------------------------------------------------------------
 
 
@@ -206,7 +233,7 @@ class PollStats:
 def long_poll(port: int, device: BenchDevice, stop: threading.Event, stats: PollStats, wait_seconds: float,
               on_invite=None) -> None:
     """One device: GET /api/devices/next again and again on one keep-alive connection, like device.js."""
-    headers = {"Authorization": f"Device {device.token}"}
+    headers = {"Authorization": f"Device {device.token}", "X-Real-IP": device.address}
     after = 0
     conn = None
     first = True
@@ -245,10 +272,15 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=60, help="measured time, after a warm-up")
     parser.add_argument("--wait", type=float, default=25, help="DEVICE_WAIT_SECONDS of the server")
-    parser.add_argument("--threads", type=int, default=350, help="gunicorn gthread threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=400, help="gunicorn gthread threads per worker")
     parser.add_argument("--baseline", type=float, default=5, help="seconds measured with no device first")
+    parser.add_argument("--warmup", type=float, default=None,
+                        help="seconds of polling before the measurement (default: two waits and 5 s, so that every "
+                             "device is past its first two polls in its worker: the steady state of a tablet)")
     args = parser.parse_args()
     if args.threads < args.devices + 10:
+        # The kernel does not spread the connections evenly over the workers: one may get them all.
         raise SystemExit("--threads must exceed --devices: each waiting device holds one thread")
     args.seconds = min(args.seconds, 600)  # bounded: this is a benchmark, not a soak test
 
@@ -261,7 +293,8 @@ def main() -> None:
         vendor = connection.vendor
         connection.close()
         try:
-            with Server(database_url, threads=args.threads, wait_seconds=args.wait) as server:
+            with Server(database_url, threads=args.threads, wait_seconds=args.wait, workers=args.workers) as server:
+                time.sleep(2)  # the workers finish starting
                 cpu0, t0 = server.cpu_seconds(), time.monotonic()
                 time.sleep(args.baseline)
                 baseline = (server.cpu_seconds() - cpu0) / (time.monotonic() - t0) * 100
@@ -271,11 +304,14 @@ def main() -> None:
                     threading.Thread(target=long_poll, args=(server.port, device, stop, stats, args.wait),
                                      daemon=True).start()
                     time.sleep(2.0 / len(devices))  # spread the first requests over two seconds
-                time.sleep(3)  # warm-up: every device is waiting
+                warmup = args.warmup if args.warmup is not None else 2 * args.wait + 5
+                time.sleep(max(3.0, warmup))  # every device is waiting, and past its first polls
                 answers_before, errors_before = dict(stats.answers), stats.errors
+                db0 = pg_activity(database_url)
                 cpu0, t0 = server.cpu_seconds(), time.monotonic()
                 time.sleep(args.seconds)
                 cpu1, t1 = server.cpu_seconds(), time.monotonic()
+                db1 = pg_activity(database_url)
                 answers_after, errors = dict(stats.answers), stats.errors - errors_before
                 stop.set()  # the polls still in flight end with the server
                 threads = len(list(Path(f"/proc/{server.pids()[-1]}/task").iterdir()))
@@ -285,11 +321,18 @@ def main() -> None:
 
     load = (cpu1 - cpu0) / (t1 - t0) * 100
     polls = {k: v - answers_before.get(k, 0) for k, v in answers_after.items() if v > answers_before.get(k, 0)}
-    print(f"database: {vendor}; devices: {args.devices} (started {stats.started}); "
-          f"DEVICE_WAIT_SECONDS={args.wait:g}; gunicorn gthread, 1 worker, {args.threads} threads ({threads} in the "
-          f"worker)")
+    pool = os.environ.get("DB_POOL_MAX_SIZE", "default")
+    print(f"database: {vendor} (DB_POOL_MAX_SIZE={pool}); devices: {args.devices} (started {stats.started}); "
+          f"DEVICE_WAIT_SECONDS={args.wait:g}; gunicorn gthread, {args.workers} worker(s) of {args.threads} threads "
+          f"({threads} threads in the last worker); warm-up {max(3.0, warmup):g} s")
     last_error = stats.last_error if errors else ""
     print(f"measured {t1 - t0:.1f} s: long polls answered {polls}, client errors {errors} {last_error}")
+    if db0 and db1:
+        answered = max(1, sum(polls.values()))
+        # Less the one connection and transaction of the second pg_activity() call.
+        opened, transactions = db1[0] - db0[0] - 1, db1[1] - db0[1] - 1
+        print(f"database: the server opened {opened} connection(s) and ran {transactions} transaction(s) "
+              f"({transactions / answered:.2f} per long poll answered)")
     print(f"server CPU with no device: {baseline:.2f} % of one core")
     print(f"server CPU with {args.devices} idle devices waiting: {load:.2f} % of one core  (goal: at most 5 %)")
 

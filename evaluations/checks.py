@@ -9,7 +9,7 @@ from evaluations.models import Level
 
 @checks.register()
 def evaluator_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    from evaluations.stats import opening_hours
+    from evaluations.offline_time import opening_hours
 
     problems = []
     try:

@@ -4,6 +4,8 @@ Every view: check the role (403), find the record in the user's units (404), val
 service, render. Bad input comes back on the same page with a Chinese message and what was typed.
 """
 
+import dataclasses
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import DomainError, form_error_add
-from core.pagination import page_of, query_without_page
+from core.pagination import keyset_page, page_of, query_without_page
 from core.personal import mask_phone
 from evaluations import services
 from evaluations.forms import (
@@ -48,6 +50,7 @@ from evaluations.selectors import (
     rating_shows_case,
     ratings_filtered,
     ratings_shown,
+    unit_q,
     with_reason_text,
 )
 from evaluations.states import FOLLOW_UP_WORKFLOW, ContestStatus
@@ -179,12 +182,14 @@ def rating_list(request):
         ratings = ratings_filtered(request.user, RatingFilter(
             window_id=data["window"], officer_id=data["officer"], level=data["level"], channel=data["channel"],
             bad_only=data["bad"], date_from=data["date_from"], date_to=data["date_to"], by=data["by"] or "rated",
+            unit=form.chosen_unit(),
         ))
     else:
         ratings = ratings.none()
-    page = page_of(ratings, request)
+    # Newest first, a page at a time from the last one shown (a city-year has millions of ratings).
+    page = keyset_page(ratings, request, field="rated_at")
     # Window staff get their ratings without the case they rate (the rater is confidential).
-    page.object_list = ratings_shown(request.user, with_reason_text(list(page.object_list)))
+    page = dataclasses.replace(page, object_list=ratings_shown(request.user, with_reason_text(page.object_list)))
     return render(request, "evaluations/ratings_list.html", {
         "form": form, "page": page, "query": query_without_page(request),
         "officer_filtered": form.is_valid() and form.cleaned_data["officer"],
@@ -294,17 +299,25 @@ def contest_decide(request, pk: int):
 def usage(request):
     """Was the evaluator used? Per officer, window and day, with the two alerts."""
     access.require(request.user, access.USAGE_READ)
-    windows = windows_visible_to(request.user)
+    windows = list(windows_visible_to(request.user))
     form = UsageFilterForm(request.GET, windows=windows)
     report = None
     if form.is_valid():
         data = form.cleaned_data
         report = usage_report(request.user, date_from=data["date_from"], date_to=data["date_to"],
-                              window_id=data["window"])
+                              window_id=data["window"], unit_id=data["unit"], visible=windows)
     return render(request, "evaluations/usage.html", {
         "form": form, "report": report, "gap_points": RATE_GAP_POINTS, "min_invites": RATE_MIN_INVITES,
         "offline_alert_minutes": OFFLINE_ALERT_MINUTES,
+        "unit_query": usage_unit_query(report.unit if report else None),
     }, status=200 if report else 400)
+
+
+def usage_unit_query(unit) -> str:
+    """The query parameter that keeps a page's unit in the links behind its figures (an empty window: all)."""
+    if unit is None:
+        return "window="
+    return f"window={unit.pk}" if unit.kind == "window" else f"unit={unit.pk}"
 
 
 @login_required
@@ -317,6 +330,8 @@ def usage_invites(request):
         data = form.cleaned_data
         invites = invites_visible_to(request.user).filter(day_range_q("created_at", data["date_from"],
                                                                       data["date_to"]))
+        if form.chosen_unit() is not None:
+            invites = invites.filter(unit_q(form.chosen_unit()))
         if data["window"]:
             invites = invites.filter(window_id=data["window"])
         if data["officer"]:
@@ -328,8 +343,8 @@ def usage_invites(request):
             invites = invites.filter(shown_at__isnull=True)
         elif only == "offline":
             invites = invites.filter(device_offline=True)
-    invites = invites.select_related("case", "window", "officer", "rating").order_by("-created_at", "-id")
-    page = page_of(invites, request)
+    invites = invites.select_related("case", "window", "officer", "rating")
+    page = keyset_page(invites, request, field="created_at")
     return render(request, "evaluations/usage_invites.html", {
         "form": form, "page": page, "query": query_without_page(request),
     }, status=200 if form.is_valid() else 400)
@@ -349,6 +364,9 @@ def usage_offline(request):
     elif form.is_valid():
         # 全部 (the first visit): the records are per window, so offer each window with the period kept.
         data = form.cleaned_data
+        unit = form.chosen_unit()
+        if unit is not None:
+            windows = windows.filter(unit_q(unit))  # a county or station: units carry those columns too
         choose = [(w, f"?window={w.pk}&date_from={data['date_from']:%Y-%m-%d}&date_to={data['date_to']:%Y-%m-%d}")
                   for w in windows.select_related("county", "station")]
     return render(request, "evaluations/usage_offline.html", {
@@ -378,13 +396,15 @@ def usage_flags(request):
         data = form.cleaned_data
         flags = flags_visible_to(request.user).filter(day_range_q("rating__received_at", data["date_from"],
                                                                   data["date_to"]))
+        if form.chosen_unit() is not None:
+            flags = flags.filter(unit_q(form.chosen_unit()))
         if data["window"]:
             flags = flags.filter(window_id=data["window"])
         if data["kind"]:
             flags = flags.filter(kind=data["kind"])
         ratings = (ratings_filtered(request.user, RatingFilter()).filter(pk__in=flags.values("rating_id"))
                    .select_related("device").prefetch_related("flags").order_by("-received_at", "-id"))
-    page = page_of(ratings, request)
+    page = keyset_page(ratings, request, field="received_at")
     return render(request, "evaluations/usage_flags.html", {
         "form": form, "page": page, "query": query_without_page(request),
         "kind_label": dict(FlagKind.choices).get(form.cleaned_data.get("kind", "")) if form.is_valid() else None,

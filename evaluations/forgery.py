@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from evaluations.models import Channel, Device, FlagKind, Invite, Rating
-from evaluations.stats import opening_intervals
+from evaluations.offline_time import opening_intervals
 
 # A rating stored this soon after its device was paired: nobody pairs a tablet and is served within a minute.
 SOON_AFTER_PAIRING_SECONDS = 60

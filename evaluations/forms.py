@@ -29,6 +29,29 @@ def officer_field() -> forms.IntegerField:
                               error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), _("民警参数无效。")))
 
 
+def units_of(windows) -> list:
+    """The counties and stations the windows belong to, in code order (the usage page's drill-down)."""
+    units = {u.pk: u for w in windows for u in (w.county, w.station) if u is not None}
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+def unit_label(windows):
+    """A function naming a county or station (a station after its county's name), read from the windows."""
+    counties = {w.county_id: w.county for w in windows if w.county is not None}
+
+    def label(unit) -> str:
+        county = counties.get(unit.county_id)  # a county's own county_id is None
+        return f"{county.name} {unit.name}" if county is not None else unit.name
+
+    return label
+
+
+def unit_field():
+    """A county or station of the user's (the usage page's drill-down, and the lists behind its figures)."""
+    return forms.TypedChoiceField(label=_("单位"), required=False, coerce=int, empty_value=None,
+                                  error_messages={"invalid_choice": _("所选单位不在您的查看范围内。")})
+
+
 # The usage page shows the last seven days unless told otherwise.
 USAGE_DEFAULT_DAYS = 7
 
@@ -46,6 +69,7 @@ class DateRangeMixin:
 
 
 class RatingFilterForm(DateRangeMixin, forms.Form):
+    unit = unit_field()
     window = forms.TypedChoiceField(label=_("窗口"), required=False, coerce=int, empty_value=None,
                                     error_messages={"invalid_choice": _("所选窗口不在您的查看范围内。")})
     level = forms.TypedChoiceField(label=_("评价等级"), required=False, coerce=int, empty_value=None,
@@ -66,7 +90,14 @@ class RatingFilterForm(DateRangeMixin, forms.Form):
 
     def __init__(self, *args, windows, **kwargs):
         super().__init__(*args, **kwargs)
+        windows = list(windows)
+        label = unit_label(windows)
+        self.units = {u.pk: u for u in units_of(windows)}
+        self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, label(u)) for u in self.units.values()]
         self.fields["window"].choices = [("", _("全部"))] + [(w.pk, w.full_name) for w in windows]
+
+    def chosen_unit(self):
+        return self.units.get(self.cleaned_data.get("unit"))
 
     def clean(self):
         return self.check_range(super().clean())
@@ -75,12 +106,21 @@ class RatingFilterForm(DateRangeMixin, forms.Form):
 class UsageFilterForm(DateRangeMixin, forms.Form):
     date_from = date_field(_("起始日期"))
     date_to = date_field(_("截止日期"))
+    unit = unit_field()
     window = forms.TypedChoiceField(label=_("窗口"), required=False, coerce=int, empty_value=None,
                                     error_messages={"invalid_choice": _("所选窗口不在您的查看范围内。")})
 
     def __init__(self, *args, windows, **kwargs):
         super().__init__(*args, **kwargs)
+        windows = list(windows)
+        label = unit_label(windows)
+        self.units = {u.pk: u for u in units_of(windows)}
+        self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, label(u)) for u in self.units.values()]
         self.fields["window"].choices = [("", _("全部"))] + [(w.pk, w.full_name) for w in windows]
+
+    def chosen_unit(self):
+        """The county or station chosen (None for all), once the form is valid."""
+        return self.units.get(self.cleaned_data.get("unit"))
 
     def clean(self):
         cleaned = super().clean()

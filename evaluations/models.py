@@ -107,7 +107,13 @@ class Invite(WindowScoped):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["case", "stage"], name="invite_once_per_case_stage")]
-        indexes = [models.Index(fields=["window", "id"])]
+        indexes = [
+            models.Index(fields=["window", "id"]),
+            # A window's invitations of a period: the long poll, the usage page's officer rows, the daily figures.
+            models.Index(fields=["window", "created_at"], name="invite_window_created"),
+            # The usage page's alert of decisions taken while the evaluator was offline (few rows).
+            models.Index(fields=["created_at"], condition=Q(device_offline=True), name="invite_offline_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_stage_display()}"
@@ -175,7 +181,14 @@ class Rating(WindowScoped):
                 condition=Q(is_default=False) | Q(channel="default"), name="rating_default_only_by_default_channel"
             ),
         ]
-        indexes = [models.Index(fields=["window", "rated_at"]), models.Index(fields=["county", "rated_at"])]
+        indexes = [
+            models.Index(fields=["window", "rated_at"]),
+            models.Index(fields=["county", "rated_at"]),
+            models.Index(fields=["station", "rated_at"], name="rating_station_rated"),
+            # GET /api/ratings?since=&until= (the provincial upload): a key's county or city, by received time.
+            models.Index(fields=["county", "received_at", "id"], name="rating_county_received"),
+            models.Index(fields=["city", "received_at", "id"], name="rating_city_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_level_display()}"
@@ -219,6 +232,58 @@ class RatingFlag(WindowScoped):
 
     def __str__(self) -> str:
         return f"{self.rating_id} {self.get_kind_display()}"
+
+
+class WindowDay(WindowScoped):
+    """One window's evaluator figures of one day, summed by the usage page (self-inspection item 7).
+
+    Kept current in the transaction of every write behind them and rebuilt from those rows by the daily job
+    (evaluations/window_days.py, which says what each figure counts). A window has a row for a day once it had an
+    invitation, a flagged rating or an evaluator that day.
+    """
+
+    day = models.DateField(_("日期"))
+    # By the day of the invitation (the decision), whenever the rating came.
+    invites = models.PositiveIntegerField(default=0)
+    shown = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    device_active = models.PositiveIntegerField(default=0)
+    qr_active = models.PositiveIntegerField(default=0)
+    defaults = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)
+    offline_invites = models.PositiveIntegerField(default=0)
+    # The active ratings by overall level (5 非常满意 ... 1 非常不满意).
+    active_level_5 = models.PositiveIntegerField(default=0)
+    active_level_4 = models.PositiveIntegerField(default=0)
+    active_level_3 = models.PositiveIntegerField(default=0)
+    active_level_2 = models.PositiveIntegerField(default=0)
+    active_level_1 = models.PositiveIntegerField(default=0)
+    # By the day the rating was stored: device ratings stored with traces of forging, and with each kind.
+    flagged = models.PositiveIntegerField(default=0)
+    flags_soon_after_pairing = models.PositiveIntegerField(default=0)
+    flags_paired_off_hours = models.PositiveIntegerField(default=0)
+    flags_paired_elsewhere = models.PositiveIntegerField(default=0)
+    flags_rated_elsewhere = models.PositiveIntegerField(default=0)
+    flags_burst = models.PositiveIntegerField(default=0)
+    flags_before_pairing = models.PositiveIntegerField(default=0)
+    flags_never_shown = models.PositiveIntegerField(default=0)
+    # Minutes of the day's opening hours without an online evaluator, as computed at offline_computed_at; final
+    # (offline_final) when computed after the day ended, else the page works them out again.
+    offline_minutes = models.PositiveIntegerField(default=0)
+    offline_final = models.BooleanField(default=False)
+    offline_computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "window_id"]
+        constraints = [models.UniqueConstraint(fields=["window", "day"], name="window_day_once")]
+        indexes = [
+            models.Index(fields=["day"], name="window_day_day"),
+            models.Index(fields=["county", "day"], name="window_day_county"),
+            models.Index(fields=["station", "day"], name="window_day_station"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} {self.day}"
 
 
 class Verdict(models.TextChoices):

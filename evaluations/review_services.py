@@ -13,7 +13,8 @@ from core import clock
 from core.audit import audit_record
 from core.errors import DomainError
 from core.models import scope_copy
-from evaluations.models import Contest, FollowUp, Rating, Verdict
+from evaluations import window_days
+from evaluations.models import Contest, FollowUp, Invite, Rating, Verdict
 from evaluations.states import CONTEST_WORKFLOW, FOLLOW_UP_WORKFLOW, ContestStatus, FollowUpStatus
 from org import access
 from org.models import Staff
@@ -206,8 +207,10 @@ def contest_decide(*, contest: Contest, actor: Staff, upheld: bool, reason: str)
         CONTEST_WORKFLOW.check_target("decide", locked.status)
         locked.decided_by, locked.decided_at, locked.decision_reason = actor, clock.now(), reason
         locked.save()
-        if upheld:
-            Rating.objects.filter(pk=locked.rating_id).update(excluded=True, excluded_reason=reason)
+        if upheld and Rating.objects.filter(pk=locked.rating_id, excluded=False).update(excluded=True,
+                                                                                        excluded_reason=reason):
+            invited_at = Invite.objects.filter(pk=locked.rating.invite_id).values_list("created_at", flat=True).get()
+            window_days.rating_excluded_counted(locked.rating, invited_at=invited_at)
         audit_record(
             actor=actor, action="contest.decided", obj=locked, unit=locked.rating.window, data={"upheld": upheld}
         )

@@ -47,6 +47,14 @@ def day_range_q(field: str, date_from: datetime.date | None, date_to: datetime.d
     return q
 
 
+def unit_q(unit, through: str = "") -> Q:
+    """Rows (core.models.Scoped) of `unit`: a city, county, station (or brigade) or window."""
+    level = {"city": "city", "county": "county", "station": "station", "brigade": "station",
+             "window": "window"}[unit.kind]
+    prefix = f"{through}__" if through else ""
+    return Q(**{f"{prefix}{level}_id": unit.pk})
+
+
 # --- ratings -----------------------------------------------------------------------------------
 
 
@@ -71,10 +79,13 @@ class RatingFilter:
     # "rated": the dates are rating dates; "invited": the dates are the dates the rating was asked for
     # (the usage figures count by invitation date, and link here with by=invited).
     by: str = "rated"
+    unit: Any = None  # a county or station of the user's (the usage page's rows link here with it)
 
 
 def ratings_filtered(user: Staff, f: RatingFilter) -> QuerySet[Rating]:
     qs = ratings_visible_to(user)
+    if f.unit is not None:
+        qs = qs.filter(unit_q(f.unit))
     if f.window_id:
         qs = qs.filter(window_id=f.window_id)
     if f.officer_id:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from core import clock, live
 from core.audit import audit_record
 from core.errors import AccessDenied, DomainError, Unauthenticated
 from core.models import scope_copy, scope_fields
-from evaluations import forgery
+from evaluations import forgery, window_days
 from evaluations.models import (
     BAD_LEVELS,
     Channel,
@@ -49,17 +50,35 @@ from org.models import DutyStatus, Role, Staff, Unit, UnitKind
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 PAIRING_CODE_LENGTH = 8
 PAIRING_CODE_MINUTES = 15
-# A heartbeat refreshes last_seen_at at most this often, so waiting devices cost no writes.
-HEARTBEAT_WRITE_SECONDS = 20
+# A heartbeat refreshes last_seen_at at most this often (and at most a third of DEVICE_OFFLINE_AFTER_SECONDS),
+# so waiting devices cost few writes: with the long poll every DEVICE_WAIT_SECONDS (25) an idle tablet's
+# last_seen_at is written every other poll and is never older than twice this (60 s), inside the 90 s after
+# which a device counts as offline.
+HEARTBEAT_WRITE_SECONDS = 30
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_digest(token: str) -> str:
+    """What is stored of a device's token (Device.token_hash)."""
+    return _digest(token)
+
+
 def window_key(window_id: int) -> str:
     """The live hub's key of a window: its evaluators wait on it, a new invitation notifies it."""
     return f"window:{window_id}"
+
+
+def invite_note(invite_id: int) -> str:
+    """What a new invitation tells its window's waiting evaluators (core.live's note)."""
+    return f"invite:{invite_id}"
+
+
+def revoked_note(device_id: int) -> str:
+    """What a revocation tells the evaluators waiting at the device's window."""
+    return f"revoked:{device_id}"
 
 
 def _require_station_head_of(actor: Staff, window: Unit) -> None:
@@ -141,7 +160,7 @@ def device_revoke(*, device: Device, actor: Staff) -> Device:
             device.revoked_by = actor
             device.save(update_fields=["revoked_at", "revoked_by"])
             audit_record(actor=actor, action="device.revoked", obj=device, unit=device.window)
-    live.notify(window_key(device.window_id))
+    live.notify(window_key(device.window_id), revoked_note(device.pk))
     return device
 
 
@@ -222,15 +241,33 @@ def device_screen(*, device: Device) -> DeviceScreen:
 
 
 def device_heartbeat(*, device: Device, now: datetime.datetime | None = None) -> None:
-    """Note that the device is alive; a silence longer than the offline threshold is recorded."""
+    """Note that the device is alive; a silence longer than the offline threshold is recorded.
+
+    Usually one UPDATE: the stored last_seen_at is never older than `device`'s, so when `device`'s is recent no
+    silence can have happened. Only after a long gap is the stored one read, under the row's lock, and a silence
+    recorded with the usage figures of the days it touched. A device revoked meanwhile is refused."""
     now = now or clock.now()
     last = device.last_seen_at
-    if last is not None and (now - last).total_seconds() < HEARTBEAT_WRITE_SECONDS:
+    if last is not None and (now - last).total_seconds() < min(HEARTBEAT_WRITE_SECONDS,
+                                                               settings.DEVICE_OFFLINE_AFTER_SECONDS / 3):
         return
-    with transaction.atomic():
-        if last is not None and (now - last).total_seconds() > settings.DEVICE_OFFLINE_AFTER_SECONDS:
-            DeviceOffline.objects.create(device=device, window_id=device.window_id, started_at=last, ended_at=now)
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    if last is not None and (now - last).total_seconds() <= settings.DEVICE_OFFLINE_AFTER_SECONDS:
+        written = Device.objects.filter(pk=device.pk, revoked_at__isnull=True).update(last_seen_at=now)
+    else:
+        with transaction.atomic():
+            stored = (Device.objects.select_for_update().filter(pk=device.pk, revoked_at__isnull=True)
+                      .values_list("last_seen_at", flat=True))
+            written = len(stored)
+            last = stored[0] if stored else None
+            if last is not None and (now - last).total_seconds() > settings.DEVICE_OFFLINE_AFTER_SECONDS:
+                DeviceOffline.objects.create(device=device, window_id=device.window_id, started_at=last,
+                                             ended_at=now)
+                window_days.offline_refresh(scoped=device, days=window_days.silence_days(last, now), now=now)
+            if written:
+                Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    if not written:
+        device.revoked_at = device.revoked_at or now
+        raise AccessDenied(_("本评价器已被所长停用，请联系所长重新配对。"), code="device_revoked")
     device.last_seen_at = now
 
 
@@ -254,7 +291,9 @@ def device_heartbeats_record(*, device: Device, moments) -> int:
     with transaction.atomic():
         DeviceOffline.objects.bulk_create(silences)
         Device.objects.filter(pk=device.pk).update(last_seen_at=last)
-    device.last_seen_at = last
+        device.last_seen_at = last
+        days = {day for silence in silences for day in window_days.silence_days(silence.started_at, silence.ended_at)}
+        window_days.offline_refresh(scoped=device, days=days)
     return len(silences)
 
 
@@ -278,6 +317,32 @@ def window_has_online_device(window_id: int, now: datetime.datetime | None = Non
 # --- invitations -------------------------------------------------------------------------------
 
 
+_UNREAD = object()
+
+
+def decision_columns() -> dict:
+    """What a decision reads with its locked case (subscribed to counter.hooks.case_locking): the token of the
+    case's rating link and when the window's evaluator was last heard from, so that the document and the
+    invitation of the decision need no query of their own."""
+    devices = Device.objects.filter(window=OuterRef("window_id"), revoked_at__isnull=True,
+                                    last_seen_at__isnull=False).order_by("-last_seen_at")
+    return {
+        "rating_token": Subquery(RatingLink.objects.filter(case=OuterRef("pk")).values("token")[:1]),
+        "device_last_seen": Subquery(devices.values("last_seen_at")[:1]),
+    }
+
+
+def _window_offline(case) -> bool:
+    """Whether no evaluator of the case's window is online now (from what the decision read, if it did)."""
+    read = getattr(case, "device_last_seen", _UNREAD)
+    now = clock.now()
+    last_seen: datetime.datetime | None = None if read is _UNREAD else read  # type: ignore[assignment]
+    if read is _UNREAD or (last_seen is not None and now < last_seen):
+        # Not read with the case, or a replayed moment before the last heartbeat: ask the devices.
+        return not window_has_online_device(case.window_id, now)
+    return last_seen is None or (now - last_seen).total_seconds() > settings.DEVICE_OFFLINE_AFTER_SECONDS
+
+
 def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
     """Ask the window's evaluator for a rating of this stage (R7).
 
@@ -290,8 +355,9 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
         stage=stage,
         **scope_copy(case),
         officer=officer,
-        device_offline=not window_has_online_device(case.window_id),
+        device_offline=_window_offline(case),
     )
+    window_days.invite_counted(invite)
     audit_record(
         actor=officer,
         action="rating.invited",
@@ -299,8 +365,8 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
         unit=case.window,
         data={"case": case.number, "stage": stage, "device_offline": invite.device_offline},
     )
-    key = window_key(case.window_id)
-    transaction.on_commit(lambda: live.notify(key))
+    key, note = window_key(case.window_id), invite_note(invite.pk)
+    transaction.on_commit(lambda: live.notify(key, note))
     return invite
 
 
@@ -328,8 +394,22 @@ def document_rating_fields(*, case, kind: str) -> dict[str, str]:
             f"请您对本次服务作出评价：可在窗口评价器上评价，"
             f"也可在{settings.RATING_LINK_DAYS}日内扫描二维码或访问下方链接评价。"
         ),
-        "rating_url": rating_url(rating_link_for(case)),
+        "rating_url": rating_url(_rating_link_of(case)),
     }
+
+
+def _rating_link_of(case) -> RatingLink:
+    """The case's rating link: as the decision read it with the case (counter.hooks.case_locking), else read or
+    made now."""
+    token = getattr(case, "rating_token", _UNREAD)
+    if token is _UNREAD:
+        link = rating_link_for(case)
+    elif token is None:  # read with the case: it has none yet (the first document), so make it
+        link = RatingLink.objects.create(case=case)
+    else:
+        return RatingLink(case=case, token=str(token))  # only its address is printed
+    case.rating_token = link.token
+    return link
 
 
 # The furthest back a device looks for an unrated case it may still show.
@@ -360,8 +440,11 @@ def invite_next_for_device(*, device: Device, after_id: int = 0) -> Invite | Non
             device=device, ended_at__gt=created_at).exists():
         return None  # decided a while ago and the device has been silent since: that applicant is gone
     invite = Invite.objects.select_related("case", "case__item", "officer").get(pk=pk)
-    if invite is not None and invite.shown_at is None:
-        Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=clock.now(), shown_on=device)
+    if invite.shown_at is None:
+        with transaction.atomic():
+            if Invite.objects.filter(pk=invite.pk, shown_at__isnull=True).update(shown_at=clock.now(),
+                                                                                  shown_on=device):
+                window_days.invite_shown_counted(invite)
     return invite
 
 
@@ -522,6 +605,7 @@ def rating_store(
                 RatingFlag(rating=rating, **scope_copy(rating), kind=kind, detail=detail[:200], created_at=now)
                 for kind, detail in traces
             ])
+            window_days.rating_counted(rating, invite=invite, flag_kinds=[kind for kind, _detail in traces])
             audit_record(
                 actor=None,
                 action="rating.submitted",

@@ -1,4 +1,4 @@
-"""Was the evaluator used? (self-inspection item 7): usage figures per officer, window and day, and alerts.
+"""Was the evaluator used? (self-inspection item 7): usage figures per unit, window, day and officer, and alerts.
 
 Definitions (docs/bad_reviews.md explains them to users):
 - invites: rating screens the system asked for, one per decided case and stage (Invite rows);
@@ -10,26 +10,42 @@ Definitions (docs/bad_reviews.md explains them to users):
   three days later is counted with the case it rates;
 - offline minutes: minutes within the opening hours of working days (settings.WINDOW_OPENING_HOURS,
   the official calendar) during which the window had no online evaluator: not paired, revoked, silent
-  (a DeviceOffline row), or silent since its last heartbeat until now;
+  (a DeviceOffline row), or silent since its last heartbeat until now (evaluations/offline_time.py);
 - flags: device ratings stored with a trace of forging (evaluations/forgery.py), by the day they were stored.
+
+The figures are sums of the daily figures per window (evaluations.WindowDay, kept by evaluations/window_days.py),
+so a page costs the same few queries for a week of one station as for 92 days of the whole city. Only the offline
+minutes of days not over yet (today, or a day the daily job has not made final) are worked out again from the
+devices' records, and the officers' rows of one window are read from its invitations (a few thousand at most).
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from core import clock
-from evaluations.models import Channel, Device, DeviceOffline, FlagKind, Invite, RatingFlag
-from evaluations.selectors import ACTIVE_CHANNELS, day_range_q, local_midnight
-from org.models import Staff, Unit
-from org.selectors import scope_q, windows_visible_to
-from workdays.services import workday_check
+from evaluations.models import Channel, FlagKind, Invite, RatingFlag, WindowDay
+from evaluations.offline_time import (  # noqa: F401  (the usage page's definitions, read from here)
+    Interval,
+    WindowTimeline,
+    days_between,
+    device_online_intervals,
+    minutes,
+    offline_minutes_for,
+    offline_stretches,
+    opened_minutes,
+    opening_hours,
+    opening_intervals,
+    openings_of,
+    window_timelines,
+)
+from evaluations.selectors import ACTIVE_CHANNELS, day_range_q, local_midnight, unit_q
+from evaluations.window_days import FLAG_FIELDS
+from org.models import Staff, Unit, UnitKind
+from org.selectors import scope_of, scope_q, windows_visible_to
 
 # Alert (a): a window whose active rating rate is at least this many percentage points below its county's
 # over the period, once it has at least this many invitations (fewer say nothing about the window).
@@ -37,117 +53,10 @@ RATE_GAP_POINTS = 20
 RATE_MIN_INVITES = 10
 # Alert (c): a window whose evaluator was offline at least this many minutes of the opening hours in the period.
 OFFLINE_ALERT_MINUTES = 15
-# The longest period one usage page computes (offline time is worked out minute by minute per window).
+# The longest period one usage page covers.
 MAX_PERIOD_DAYS = 92
-
-Interval = tuple[datetime.datetime, datetime.datetime]
-
-
-# --- opening hours and offline time ------------------------------------------------------------
-
-
-def opening_hours(text: str | None = None) -> list[tuple[datetime.time, datetime.time]]:
-    """Parse 'HH:MM-HH:MM,HH:MM-HH:MM' (settings.WINDOW_OPENING_HOURS)."""
-    text = settings.WINDOW_OPENING_HOURS if text is None else text
-    spans = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        try:
-            start, end = (datetime.time.fromisoformat(t.strip()) for t in part.split("-"))
-        except ValueError as exc:
-            raise ImproperlyConfigured(f"WINDOW_OPENING_HOURS: {part!r} is not HH:MM-HH:MM") from exc
-        if end <= start:
-            raise ImproperlyConfigured(f"WINDOW_OPENING_HOURS: {part!r} ends before it starts")
-        spans.append((start, end))
-    return spans
-
-
-def opening_intervals(day: datetime.date, spans=None) -> list[Interval]:
-    """The window's opening hours on `day` as aware datetimes; none on a day that is not a working day."""
-    if not workday_check(day)[0]:
-        return []
-    tz = timezone.get_current_timezone()
-    spans = opening_hours() if spans is None else spans
-    return [(datetime.datetime.combine(day, s, tz), datetime.datetime.combine(day, e, tz)) for s, e in spans]
-
-
-def _merge(intervals: list[Interval]) -> list[Interval]:
-    merged: list[Interval] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval]:
-    """`intervals` minus `holes`."""
-    result = []
-    holes = _merge(holes)
-    for start, end in intervals:
-        cursor = start
-        for h_start, h_end in holes:
-            if h_end <= cursor or h_start >= end:
-                continue
-            if h_start > cursor:
-                result.append((cursor, h_start))
-            cursor = max(cursor, h_end)
-        if cursor < end:
-            result.append((cursor, end))
-    return result
-
-
-def device_online_intervals(device: Device, offline: list[Interval], now: datetime.datetime) -> list[Interval]:
-    """When the device was paired, not revoked, and heard from."""
-    if device.last_seen_at is None:
-        return []
-    end = min(device.revoked_at or now, now)
-    if (end - device.last_seen_at).total_seconds() > settings.DEVICE_OFFLINE_AFTER_SECONDS:
-        end = device.last_seen_at  # silent since its last heartbeat; no DeviceOffline row is written yet
-    return _subtract([(device.paired_at, end)], offline)
-
-
-def offline_stretches(opening: list[Interval], online: list[Interval], now: datetime.datetime) -> list[Interval]:
-    """The parts of the opening hours (up to now) in which no device of the window was online."""
-    opening = [(s, min(e, now)) for s, e in opening if s < now]
-    return _subtract(opening, online)
-
-
-def minutes(intervals: list[Interval]) -> int:
-    return round(sum((e - s).total_seconds() for s, e in intervals) / 60)
-
-
-@dataclass
-class WindowTimeline:
-    """What the usage page needs to know about one window's devices over a period."""
-
-    devices: list[Device]
-    offline_rows: list[DeviceOffline]
-    online: list[Interval]
-
-
-def window_timelines(window_ids, start: datetime.datetime, end: datetime.datetime,
-                     now: datetime.datetime) -> dict[int, WindowTimeline]:
-    """Each window's devices, their offline rows touching [start, end), and the merged online time."""
-    devices = list(Device.objects.filter(window_id__in=window_ids, paired_at__lt=end)
-                   .exclude(revoked_at__lt=start).order_by("paired_at"))
-    rows = list(DeviceOffline.objects.filter(device__in=devices, started_at__lt=end, ended_at__gt=start)
-                .select_related("device").order_by("started_at"))
-    by_device: dict[int, list[Interval]] = defaultdict(list)
-    for row in rows:
-        by_device[row.device_id].append((row.started_at, row.ended_at))
-    timelines = {wid: WindowTimeline([], [], []) for wid in window_ids}
-    for device in devices:
-        timeline = timelines[device.window_id]
-        timeline.devices.append(device)
-        timeline.online.extend(device_online_intervals(device, by_device[device.pk], now))
-    for row in rows:
-        timelines[row.window_id].offline_rows.append(row)
-    for timeline in timelines.values():
-        timeline.online = _merge(timeline.online)
-    return timelines
+# Alert (b) lists the newest of the decisions taken while the evaluator was offline; the rest are a link away.
+OFFLINE_INVITES_SHOWN = 100
 
 
 # --- the usage figures -------------------------------------------------------------------------
@@ -178,6 +87,10 @@ class Figures:
         return round(100 * self.active / self.invites, 1) if self.invites else None
 
 
+def _figures(row: dict | None) -> Figures:
+    return Figures(**{name: row[name] or 0 for name in FIGURES}) if row else Figures()
+
+
 @dataclass
 class OfficerDay:
     day: datetime.date
@@ -187,9 +100,11 @@ class OfficerDay:
 
 
 @dataclass
-class WindowDay:
+class DayRow:
+    """One day of the period: all the windows of the page's unit together, or one window with its officers."""
+
     day: datetime.date
-    window: Unit
+    window: Unit | None = None
     figures: Figures = field(default_factory=Figures)
     offline_minutes: int = 0
     opening_minutes: int = 0
@@ -222,17 +137,62 @@ class WindowTotal:
 
 
 @dataclass
+class UnitTotal:
+    """A county, station or window of the page's unit, all its windows together; its row opens it."""
+
+    unit: Unit
+    figures: Figures = field(default_factory=Figures)
+    offline_minutes: int = 0
+    opening_minutes: int = 0  # of all its windows together
+    windows: int = 0
+    low_rate_windows: int = 0
+    offline_windows: int = 0
+    county_rate: float | None = None  # a window's
+
+    @property
+    def is_window(self) -> bool:
+        return self.unit.kind == UnitKind.WINDOW
+
+    @property
+    def query(self) -> str:
+        """The query parameter of this unit's pages (the usage page itself, the records behind a figure)."""
+        return f"{'window' if self.is_window else 'unit'}={self.unit.pk}"
+
+    def add(self, total: WindowTotal) -> None:
+        if self.is_window:
+            self.county_rate = total.county_rate
+        self.figures.add(total.figures)
+        self.offline_minutes += total.offline_minutes
+        self.opening_minutes += total.opening_minutes
+        self.windows += 1
+        self.low_rate_windows += total.low_rate
+        self.offline_windows += total.offline_alert
+
+
+@dataclass
+class WindowFlags:
+    """A window's device ratings stored with traces of forging in the period: how many, and of each kind."""
+
+    window: Unit
+    ratings: int
+    by_kind: list[tuple[str, str, int]]  # (kind, label, ratings), in the order of FlagKind
+
+
+@dataclass
 class Usage:
     date_from: datetime.date
     date_to: datetime.date
-    days: list[WindowDay]
+    unit: Unit | None  # the county, station or window the page is about; None: everything the user sees
+    days: list[DayRow]
     windows: list[WindowTotal]
     total: Figures
     offline_minutes: int
     low_rate_windows: list[WindowTotal]
     offline_invites: list[Invite]
     offline_windows: list[WindowTotal] = field(default_factory=list)
-    flags: list["WindowFlags"] = field(default_factory=list)
+    flags: list[WindowFlags] = field(default_factory=list)
+    units: list[UnitTotal] = field(default_factory=list)
+    opening_minutes: int = 0  # of one window over the period
 
 
 def invites_visible_to(user: Staff):
@@ -240,7 +200,12 @@ def invites_visible_to(user: Staff):
     return Invite.objects.filter(scope_q(user))
 
 
+def flags_visible_to(user: Staff):
+    return RatingFlag.objects.filter(scope_q(user))
+
+
 def _figures_annotations() -> dict:
+    """The figures counted from invitations themselves (the officers' rows of one window)."""
     return {
         "invites": Count("id"),
         "shown": Count("id", filter=Q(shown_at__isnull=False)),
@@ -253,130 +218,178 @@ def _figures_annotations() -> dict:
     }
 
 
-def _figures(row: dict) -> Figures:
-    return Figures(**{name: row[name] for name in FIGURES})
+def _sums(final: Q) -> dict:
+    """The sums of the daily figures, and of the offline minutes of the days that are final."""
+    return {**{name: Sum(name) for name in (*FIGURES, "flagged", *FLAG_FIELDS.values())},
+            "final_offline": Sum("offline_minutes", filter=final), "final_days": Count("id", filter=final)}
 
 
-def _days(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
-    return [date_from + datetime.timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+def _page_scope(user: Staff, window_id: int | None, unit_id: int | None,
+                visible=None) -> tuple[dict[int, Unit], Unit | None]:
+    """The windows the page covers (the user's, within its unit) and that unit."""
+    if visible is None:
+        visible = windows_visible_to(user).select_related("county", "station")
+    windows = {w.pk: w for w in visible}
+    if window_id is not None:
+        windows = {k: v for k, v in windows.items() if k == window_id}
+        return windows, windows.get(window_id)
+    if unit_id is not None:
+        unit = next((u for w in windows.values() for u in (w.county, w.station) if u is not None and u.pk == unit_id),
+                    None)
+        if unit is not None:
+            level = "county_id" if unit.kind == UnitKind.COUNTY else "station_id"
+            return {k: w for k, w in windows.items() if getattr(w, level) == unit.pk}, unit
+        return {}, None
+    return windows, None
+
+
+def _child_of(user: Staff, unit: Unit | None):
+    """How the page's unit splits into rows: counties of a city, stations of a county, windows of a station."""
+    kind = unit.kind if unit is not None else {"city": UnitKind.CITY, "county": UnitKind.COUNTY}.get(
+        scope_of(user).level, UnitKind.STATION)
+    if kind == UnitKind.CITY:
+        return lambda w: w.county or w
+    if kind == UnitKind.COUNTY:
+        return lambda w: w.station or w
+    return lambda w: w
+
+
+def _over(day: datetime.date, now: datetime.datetime) -> bool:
+    return now >= local_midnight(day + datetime.timedelta(days=1))
 
 
 def usage_report(user: Staff, *, date_from: datetime.date, date_to: datetime.date, window_id: int | None = None,
-                 now: datetime.datetime | None = None) -> Usage:
-    """Usage figures of the windows `user` may see, for each day from `date_from` to `date_to`."""
+                 unit_id: int | None = None, now: datetime.datetime | None = None, visible=None) -> Usage:
+    """Usage figures of the windows `user` may see (of one county, station or window of them), for each day from
+    `date_from` to `date_to`, by unit, window and day. `visible`: the user's windows with their county and
+    station, when the caller has read them already."""
     now = now or clock.now()
-    windows = {w.pk: w for w in windows_visible_to(user).select_related("county", "station")}
-    if window_id is not None:
-        windows = {k: v for k, v in windows.items() if k == window_id}
-    period = day_range_q("created_at", date_from, date_to)
-    invites = invites_visible_to(user).filter(period, window_id__in=list(windows))
+    windows, unit = _page_scope(user, window_id, unit_id, visible)
+    days = days_between(date_from, date_to)
+    openings = openings_of(days)
+    opened = {day: opened_minutes(openings[day], now) for day in days}
+    over = [day for day in days if openings[day] and _over(day, now)]  # working days whose figures can be final
+    not_over = [day for day in days if openings[day] and not _over(day, now)]
 
-    rows = (invites.annotate(day=TruncDate("created_at")).values("day", "window_id", "officer_id").order_by()
-            .annotate(**_figures_annotations()))
-    rows = list(rows)
-    officers = {s.pk: s for s in Staff.objects.filter(pk__in={r["officer_id"] for r in rows})}
+    rows = WindowDay.objects.filter(scope_q(user), day__gte=date_from, day__lte=date_to)
+    if unit is not None:
+        rows = rows.filter(unit_q(unit))
+    final = Q(offline_final=True, day__in=over)
+    per_window = {r["window_id"]: r for r in rows.values("window_id").order_by().annotate(**_sums(final))}
+    per_day = {r["day"]: r for r in rows.values("day").order_by().annotate(**_sums(final))}
 
-    spans = opening_hours()
-    openings = {day: opening_intervals(day, spans) for day in _days(date_from, date_to)}
-    timelines = window_timelines(list(windows), local_midnight(date_from),
-                                 local_midnight(date_to + datetime.timedelta(days=1)), now)
+    # Offline minutes not stored final: every window's days not over yet, and the days over that a window has no
+    # final figure for (no evaluator, or the daily job has not run since): worked out from the devices' records.
+    short = [wid for wid in windows if (per_window.get(wid) or {}).get("final_days", 0) < len(over)]
+    finals = (set(rows.filter(final, window_id__in=short).order_by().values_list("window_id", "day"))
+              if short and over else set())
+    live: dict[tuple[int, datetime.date], int] = {}
+    if not_over:
+        live.update(offline_minutes_for({wid: not_over for wid in windows if wid not in short}, now, openings))
+    live.update(offline_minutes_for({wid: [d for d in over if (wid, d) not in finals] + not_over for wid in short},
+                                    now, openings))
+    live_by_window: dict[int, int] = defaultdict(int)
+    live_by_day: dict[datetime.date, int] = defaultdict(int)
+    for (wid, day), n in live.items():
+        live_by_window[wid] += n
+        live_by_day[day] += n
 
-    days: dict[tuple[datetime.date, int], WindowDay] = {}
-    for day, opening in openings.items():
-        for wid, window in windows.items():
-            stretches = offline_stretches(opening, timelines[wid].online, now)
-            opened = minutes([(s, min(e, now)) for s, e in opening if s < now])
-            days[(day, wid)] = WindowDay(day, window, offline_minutes=minutes(stretches), opening_minutes=opened)
-    for row in rows:
-        window_day = days.setdefault((row["day"], row["window_id"]), WindowDay(row["day"], windows[row["window_id"]]))
-        figures = _figures(row)
-        window_day.figures.add(figures)
-        window_day.officers.append(OfficerDay(row["day"], window_day.window, officers[row["officer_id"]], figures))
-
-    totals = {wid: WindowTotal(window) for wid, window in windows.items()}
-    grand = Figures()
-    for window_day in days.values():
-        total = totals[window_day.window.pk]
-        total.figures.add(window_day.figures)
-        total.offline_minutes += window_day.offline_minutes
-        total.opening_minutes += window_day.opening_minutes
-        grand.add(window_day.figures)
-    for rate_row in county_rates({w.county_id for w in windows.values()}, date_from, date_to):
-        for total in totals.values():
-            if total.window.county_id == rate_row[0]:
-                total.county_rate = rate_row[1].rate
-
-    shown_days = sorted(
-        (d for d in days.values() if d.figures.invites or d.opening_minutes),
-        key=lambda d: (-d.day.toordinal(), d.window.code),
-    )
-    for window_day in shown_days:
-        window_day.officers.sort(key=lambda o: o.officer.display_name)
+    opening_total = sum(opened.values())
+    totals = {}
+    for wid, window in windows.items():
+        row = per_window.get(wid)
+        totals[wid] = WindowTotal(window, _figures(row), opening_minutes=opening_total,
+                                  offline_minutes=((row or {}).get("final_offline") or 0) + live_by_window[wid])
+    rates = county_rates({w.county_id for w in windows.values()}, date_from, date_to)
+    for total in totals.values():
+        if total.window.county_id in rates:
+            total.county_rate = rates[total.window.county_id].rate
     window_totals = sorted(totals.values(), key=lambda t: t.window.code)
+
+    child_of = _child_of(user, unit)
+    units: dict[int, UnitTotal] = {}
+    for total in window_totals:
+        child = child_of(total.window)
+        units.setdefault(child.pk, UnitTotal(child)).add(total)
+
+    day_rows = []
+    for day in days:
+        row = per_day.get(day)
+        day_row = DayRow(day, unit if window_id is not None else None, _figures(row),
+                         ((row or {}).get("final_offline") or 0) + live_by_day[day], opened[day] * len(windows))
+        if day_row.figures.invites or day_row.opening_minutes:
+            day_rows.append(day_row)
+    day_rows.reverse()  # newest first
+    if window_id is not None and unit is not None:
+        _officer_rows(unit, day_rows, date_from, date_to)
+
+    grand = Figures()
+    for total in window_totals:
+        grand.add(total.figures)
+    offline_invites = invites_visible_to(user).filter(day_range_q("created_at", date_from, date_to),
+                                                      device_offline=True)
+    if unit is not None:
+        offline_invites = offline_invites.filter(unit_q(unit))
     return Usage(
         date_from=date_from,
         date_to=date_to,
-        days=shown_days,
+        unit=unit,
+        days=day_rows,
         windows=window_totals,
         total=grand,
         offline_minutes=sum(t.offline_minutes for t in window_totals),
         low_rate_windows=[t for t in window_totals if t.low_rate],
-        offline_invites=list(invites.filter(device_offline=True).select_related("case", "window", "officer")
-                             .order_by("-created_at")[:200]),
+        offline_invites=list(offline_invites.select_related("case", "window", "officer")
+                             .order_by("-created_at", "-id")[:OFFLINE_INVITES_SHOWN]),
         offline_windows=[t for t in window_totals if t.offline_alert],
-        flags=window_flags(user, date_from=date_from, date_to=date_to, window_ids=list(windows)),
+        flags=_window_flags(windows, per_window),
+        units=sorted(units.values(), key=lambda u: u.unit.code),
+        opening_minutes=opening_total,
     )
 
 
-# --- traces of forged ratings (alert (d)) --------------------------------------------------------------
+def _officer_rows(window: Unit, day_rows: list[DayRow], date_from: datetime.date, date_to: datetime.date) -> None:
+    """Each day's figures of each officer of one window, from its invitations of the period."""
+    rows = list(Invite.objects.filter(day_range_q("created_at", date_from, date_to), window=window)
+                .annotate(day=TruncDate("created_at")).values("day", "officer_id").order_by()
+                .annotate(**_figures_annotations()))
+    officers = {s.pk: s for s in Staff.objects.filter(pk__in={r["officer_id"] for r in rows})}
+    by_day = {d.day: d for d in day_rows}
+    for row in rows:
+        day_row = by_day.get(row["day"])
+        if day_row is not None:
+            day_row.officers.append(OfficerDay(row["day"], window, officers[row["officer_id"]], _figures(row)))
+    for day_row in day_rows:
+        day_row.officers.sort(key=lambda o: o.officer.display_name)
 
 
-@dataclass
-class WindowFlags:
-    """A window's device ratings stored with traces of forging in the period: how many, and of each kind."""
-
-    window: Unit
-    ratings: int
-    by_kind: list[tuple[str, str, int]]  # (kind, label, ratings), in the order of FlagKind
-
-
-def flags_visible_to(user: Staff):
-    return RatingFlag.objects.filter(scope_q(user))
+def _window_flags(windows: dict[int, Unit], per_window: dict[int, dict]) -> list[WindowFlags]:
+    """Alert (d): per window, the flagged device ratings stored in the period (by the day they were stored)."""
+    flags = []
+    for wid, row in per_window.items():
+        if wid in windows and row.get("flagged"):
+            by_kind = [(kind, str(label), row[FLAG_FIELDS[kind]]) for kind, label in FlagKind.choices
+                       if row.get(FLAG_FIELDS[kind])]
+            flags.append(WindowFlags(windows[wid], row["flagged"], by_kind))
+    return sorted(flags, key=lambda f: f.window.code)
 
 
-def window_flags(user: Staff, *, date_from: datetime.date, date_to: datetime.date,
-                 window_ids: list[int]) -> list[WindowFlags]:
-    """Per window, the flagged device ratings stored from `date_from` to `date_to` (the day they were stored)."""
-    flags = flags_visible_to(user).filter(day_range_q("rating__received_at", date_from, date_to),
-                                          window_id__in=window_ids)
-    kinds = {(row["window_id"], row["kind"]): row["n"] for row in
-             flags.values("window_id", "kind").order_by().annotate(n=Count("rating_id", distinct=True))}
-    totals = dict(flags.values_list("window_id").order_by().annotate(n=Count("rating_id", distinct=True))
-                  .values_list("window_id", "n"))
-    windows = Unit.objects.filter(pk__in=totals).select_related("station")
-    return [WindowFlags(window, totals[window.pk],
-                        [(kind, str(label), kinds[(window.pk, kind)]) for kind, label in FlagKind.choices
-                         if (window.pk, kind) in kinds])
-            for window in sorted(windows, key=lambda w: w.code)]
-
-
-def county_rates(county_ids, date_from: datetime.date, date_to: datetime.date) -> list[tuple[int, Figures]]:
+def county_rates(county_ids, date_from: datetime.date, date_to: datetime.date) -> dict[int, Figures]:
     """Each county's figures over the period, all its windows together (the yardstick for alert (a))."""
-    rows = (Invite.objects.filter(day_range_q("created_at", date_from, date_to), county_id__in=list(county_ids))
-            .values("county_id").order_by().annotate(**_figures_annotations()))
-    return [(row["county_id"], _figures(row)) for row in rows]
+    rows = (WindowDay.objects.filter(county_id__in=list(county_ids), day__gte=date_from, day__lte=date_to)
+            .values("county_id").order_by().annotate(**{name: Sum(name) for name in FIGURES}))
+    return {row["county_id"]: _figures(row) for row in rows}
 
 
 def window_offline_detail(window: Unit, *, date_from: datetime.date, date_to: datetime.date,
                           now: datetime.datetime | None = None) -> dict:
     """The records behind a window's offline minutes: the stretches, the devices and their offline rows."""
     now = now or clock.now()
-    spans = opening_hours()
     timeline = window_timelines([window.pk], local_midnight(date_from),
                                 local_midnight(date_to + datetime.timedelta(days=1)), now)[window.pk]
     stretches = []
-    for day in _days(date_from, date_to):
-        for start, end in offline_stretches(opening_intervals(day, spans), timeline.online, now):
+    for _day, opening in sorted(openings_of(days_between(date_from, date_to)).items()):
+        for start, end in offline_stretches(opening, timeline.online, now):
             stretches.append({"start": start, "end": end, "minutes": minutes([(start, end)])})
     return {"stretches": stretches, "total": sum(s["minutes"] for s in stretches),
             "devices": timeline.devices, "offline_rows": timeline.offline_rows}

@@ -11,6 +11,7 @@ On SQLite there is no listener: one process (runserver, the demo) only needs the
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import connection
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 # the connection is alive (a dead TCP peer otherwise goes unnoticed).
 POLL_SECONDS = 2.0
 RETRY_MAX_SECONDS = 30.0
+# The listener counts as hearing everything while its connection answered within this many seconds.
+ALIVE_SECONDS = POLL_SECONDS * 3 + 4
 # Django-only keys of DATABASES[...]["OPTIONS"] that psycopg.connect() does not accept.
 _DJANGO_OPTIONS = {"isolation_level", "server_side_binding", "pool", "assume_role", "cursor_factory"}
 
@@ -30,6 +33,8 @@ _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _stop = threading.Event()
 _listening = threading.Event()
+# time.monotonic() when the listener last knew its connection alive (subscribed, or a round of its loop done).
+_alive_at = 0.0
 
 
 def connection_params() -> dict:
@@ -63,6 +68,12 @@ def ensure_started() -> bool:
     return True
 
 
+def hears_everything() -> bool:
+    """Whether this process hears every notify() of every process now: the listener is subscribed and its
+    connection answered within the last few seconds (a connection that died silently stops answering)."""
+    return _listening.is_set() and time.monotonic() - _alive_at < ALIVE_SECONDS
+
+
 def wait_listening(timeout: float) -> bool:
     """Block until the listener has subscribed (or `timeout` passes); return whether it has."""
     return _listening.wait(timeout)
@@ -79,6 +90,7 @@ def stop(timeout: float = POLL_SECONDS * 3) -> None:
 
 
 def _run() -> None:
+    global _alive_at
     import psycopg
 
     delay = 1.0
@@ -86,6 +98,7 @@ def _run() -> None:
         try:
             with psycopg.connect(**connection_params()) as conn:
                 conn.execute(f"LISTEN {hub.CHANNEL}")
+                _alive_at = time.monotonic()
                 _listening.set()
                 hub.wake_all()
                 delay = 1.0
@@ -93,6 +106,7 @@ def _run() -> None:
                     for notice in conn.notifies(timeout=POLL_SECONDS):
                         _wake(notice.payload)
                     conn.execute("SELECT 1")
+                    _alive_at = time.monotonic()
             _listening.clear()
         except Exception:
             _listening.clear()
@@ -105,7 +119,9 @@ def _run() -> None:
 
 
 def _wake(payload: str) -> None:
+    """Wake the waiters of the notification's key ("<key>" or "<key> <note>", hub.payload)."""
     if not payload or len(payload) > 100:
         log.warning("ignoring a malformed %s notification: %r", hub.CHANNEL, payload)
         return
-    hub.wake(payload)
+    key, _sep, note = payload.partition(" ")
+    hub.wake(key, note or None)

@@ -14,7 +14,7 @@ def test_it_lists_the_tasks_of_every_app_in_order():
     call_command("daily", "--list", stdout=out)
 
     names = [line.split()[1].rstrip(":") for line in out.getvalue().splitlines()]
-    assert names == ["deadlines_refresh", "ratings_default", "follow_ups_escalate"]
+    assert names == ["deadlines_refresh", "ratings_default", "follow_ups_escalate", "window_days"]
 
 
 def test_it_runs_them_all_and_again_finds_nothing_to_do(db):
@@ -25,7 +25,7 @@ def test_it_runs_them_all_and_again_finds_nothing_to_do(db):
     for out in (first, second):
         lines = out.getvalue().splitlines()
         assert [line.split(":")[0] for line in lines] == ["deadlines_refresh", "ratings_default",
-                                                         "follow_ups_escalate"]
+                                                         "follow_ups_escalate", "window_days"]
     assert "0 default rating(s)" in second.getvalue() and "0 follow-up(s) escalated" in second.getvalue()
 
 

@@ -107,7 +107,8 @@ def test_window_figures_for_the_day(city, people, usage_day):
 
 
 def test_officer_rows_of_the_day(city, people, usage_day):
-    report = report_for(people.head)
+    """One window's page splits each day by officer."""
+    report = report_for(people.head, window_id=city.w1.pk)
 
     w1_day = next(d for d in report.days if d.window.pk == city.w1.pk and d.day == DAY)
     rows = {o.officer.full_name: (o.figures.invites, o.figures.active, o.figures.rate) for o in w1_day.officers}
