@@ -106,3 +106,12 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}={self.hits}"
+
+
+def m2m_add(relation, owner_pk: int, targets) -> None:
+    """Link `targets` to the row `owner_pk` through the many-to-many `relation` (e.g. Case.materials_presented)
+    in one INSERT, without the SELECT of what is linked already that `.add()` and `.set()` make first: for a
+    row the caller has just made, or links it knows are new."""
+    through = relation.through
+    owner, target = relation.field.m2m_field_name(), relation.field.m2m_reverse_field_name()
+    through.objects.bulk_create([through(**{f"{owner}_id": owner_pk, f"{target}_id": t.pk}) for t in targets])

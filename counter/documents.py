@@ -5,6 +5,7 @@ from decimal import Decimal
 from catalog.models import Item, Material
 from core import clock
 from core.audit import audit_record
+from core.models import m2m_add
 from core.personal import mask_id_number, mask_phone
 from core.serials import serial_next
 from counter import hooks
@@ -117,8 +118,7 @@ def document_issue(*, case: Case, kind: str, actor, missing=(), notice_round: in
                            notice_round=notice_round),
     )
     if missing:
-        through = Document.materials.through
-        through.objects.bulk_create([through(document_id=document.pk, material_id=m.pk) for m in missing])
+        m2m_add(Document.materials, document.pk, missing)
     audit_record(actor=actor, action="document.issued", obj=document, unit=case.window,
                  data={"number": number, "kind": kind, "case": case.number})
     return document

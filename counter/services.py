@@ -13,7 +13,7 @@ from catalog.selectors import version_in_force
 from core import clock
 from core.audit import audit_batch, audit_record
 from core.errors import AccessDenied, ConflictError, DomainError
-from core.models import scope_fields
+from core.models import m2m_add, scope_fields
 from core.personal import (
     id_number_problem,
     normalize_id_number,
@@ -156,8 +156,7 @@ def case_open(
             created_at=now,
             created_by=actor,
         )
-        through = Case.materials_presented.through
-        through.objects.bulk_create([through(case_id=case.pk, material_id=m.pk) for m in materials])
+        m2m_add(Case.materials_presented, case.pk, materials)
         _counts_move(case, None, case.status)
         if decide_next:
             _as_locked(case, window=window, version=version, presented=materials)
@@ -312,13 +311,12 @@ def _add_presented(case: Case, material_ids: Iterable[int]) -> list[Material]:
                 field="materials",
             )
     if new:
-        through = Case.materials_presented.through
-        through.objects.bulk_create([through(case_id=case.pk, material_id=m.pk) for m in new])
+        m2m_add(Case.materials_presented, case.pk, new)
         already.update(m.pk for m in new)
     return new
 
 
-def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
+def _finish(case: Case, actor: Staff, decision: str, data: dict, *, ends_stage: bool = True) -> Case:
     """Save the decision, audit it, and say which stage ended (R7: evaluations asks for a rating)."""
     CASE_WORKFLOW.check_target(decision, case.status)
     case.handled_by = actor
@@ -333,8 +331,7 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict) -> Case:
         data={"number": case.number, "status": case.status, **data},
     )
     stage = STAGE_ENDED.get((decision, case.status))
-    # A stage ends once: a second or later notice belongs to the stage the first one ended.
-    if stage is not None and not data.get("round", 1) > 1:
+    if stage is not None and ends_stage:
         hooks.stage_ended.publish(case=case, stage=stage, officer=actor)
     return case
 
@@ -346,7 +343,6 @@ def case_accept(
     with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.ACCEPT)
-        case_materials_read(case)
         new = _add_presented(case, material_ids)
         missing = missing_materials(case)
         if missing:
@@ -394,7 +390,6 @@ def case_notify(
     with _decision_atomic(case), audit_batch():
         case = _lock(case, expected_revision)
         _check_decision(actor=actor, case=case, decision=Decision.NOTICE)
-        case_materials_read(case)
         new = _add_presented(case, material_ids)
         if conditions is not None:
             case.conditions = _check_conditions(case.item, conditions)
@@ -436,6 +431,8 @@ def case_notify(
                 "round": earlier + 1,
                 "override": bool(added),
             },
+            # A stage ends once: a second or later notice belongs to the stage the first one ended.
+            ends_stage=earlier == 0,
         )
         document = document_issue(
             case=case, kind=DocumentKind.NOTICE, actor=actor, missing=missing, notice_round=earlier + 1
@@ -448,8 +445,7 @@ def case_notify(
                 reason=override_reason.strip(),
                 **scope_fields(case.window, window=True),
             )
-            through = NoticeOverride.added_materials.through
-            through.objects.bulk_create([through(noticeoverride_id=override.pk, material_id=m.pk) for m in added])
+            m2m_add(NoticeOverride.added_materials, override.pk, added)
             audit_record(
                 actor=actor,
                 action="case.notice_override",

@@ -235,3 +235,19 @@ def test_the_case_page_makes_a_pinned_number_of_queries(people, city, guide, cli
 
 
 CASE_PAGE_QUERIES = 6
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("params", [
+    {"after": "garbage"}, {"before": "1-1"}, {"after": "9" * 40 + "-1"}, {"after": "1-" + "9" * 19},
+    {"page": "99999999999999999999"}, {"page": "-3"}, {"after": "\x00"}, {"before": "", "page": "abc"},
+    {"after": "0-0", "status": "nonsense", "window": "9" * 30},
+])
+def test_the_case_list_answers_a_cursor_nobody_made_with_a_page_not_an_error(params, people, city, guide,
+                                                                             client_for):
+    case = _open(people, city, guide.birth, "出生医学证明")
+
+    response = client_for(people.head).get(reverse("counter:case_list"), params)
+
+    assert response.status_code == 200
+    assert case.number in response.content.decode()  # the page it falls back to still lists the case
