@@ -951,6 +951,11 @@ class Stream:
             esc(p.refusal_basis), esc(p.refusal_expl), str(w.city_id), str(w.county.id), str(w.station_id), str(w.id),
             str(p.creator.id), str(w.county.version_id), str(p.handled_by.id) if p.handled_by else NULL,
             str(p.item.id))) + "\n")
+        # The rating link is made with the case (counter.hooks.case_opened -> evaluations), as the services do.
+        raw = mix64(p.id ^ self.link_key).to_bytes(8, "big") + bytes([self.rng.getrandbits(8)])
+        p.token = base64.urlsafe_b64encode(raw).decode()
+        rows["evaluations_ratinglink"].append(
+            f"{self.next_id('evaluations_ratinglink')}\t{p.token}\t{tl.ts(sec)}\t{p.id}\n")
         m2m = rows["counter_case_materials_presented"]
         for m in sorted(p.presented, key=lambda m: m.id):
             m2m.append(f"{self.next_id('counter_case_materials_presented')}\t{p.id}\t{m.id}\n")
@@ -981,11 +986,6 @@ class Stream:
     def _document(self, sec: int, p: CasePlan, kind: str, actor: Person, presented: list[Mat], extra: str,
                   missing: list[Mat] = ()) -> tuple[int, str]:
         tl, w, c, rows = self.tl, p.window, self.c, self.rows
-        if not p.token:
-            raw = mix64(p.id ^ self.link_key).to_bytes(8, "big") + bytes([self.rng.getrandbits(8)])
-            p.token = base64.urlsafe_b64encode(raw).decode()
-            rows["evaluations_ratinglink"].append(
-                f"{self.next_id('evaluations_ratinglink')}\t{p.token}\t{tl.ts(sec)}\t{p.id}\n")
         doc_id = self.next_id("counter_document")
         year = tl.year[sec // 86400]
         key = (w.station_id, kind, year)

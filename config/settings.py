@@ -203,9 +203,12 @@ RATE_LIMIT_DEVICE_API = env_int("RATE_LIMIT_DEVICE_API", 600)
 RATE_LIMIT_INTEGRATION_API = env_int("RATE_LIMIT_INTEGRATION_API", 120)
 RATE_LIMIT_RATING_LINK = env_int("RATE_LIMIT_RATING_LINK", 60)
 # (name, methods or None for all, path pattern, requests, seconds): the first matching rule counts a request.
-RATE_LIMITS = [
+RATE_LIMITS: list[tuple] = [
     ("sign_in", ("POST",), r"^/(accounts|admin)/login/$", RATE_LIMIT_SIGN_IN, 60),
     ("pairing", ("POST",), r"^/api/devices/pair$", RATE_LIMIT_PAIRING, 60),
+    # The long poll (about 3 calls a minute per tablet, all day) counts only its refusals: an idle tablet's poll
+    # writes nothing (docs/evaluator.md); a client guessing tokens is stopped as on every other device call.
+    ("device_poll", ("GET",), r"^/api/devices/next$", RATE_LIMIT_DEVICE_API, 60, "failures"),
     ("device_api", None, r"^/api/devices/", RATE_LIMIT_DEVICE_API, 60),
     ("integration_api", None, r"^/api/ratings$", RATE_LIMIT_INTEGRATION_API, 60),  # add new integration paths here
     ("rating_link", None, r"^/r/", RATE_LIMIT_RATING_LINK, 60),

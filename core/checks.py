@@ -58,7 +58,7 @@ def client_limits(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             hint="Write it as Django's request.META names it, e.g. HTTP_X_REAL_IP for nginx's X-Real-IP; "
                  "leave it empty when no proxy stands in front of gunicorn.",
             id="core.E015"))
-    for name, _methods, _pattern, count, seconds in settings.RATE_LIMITS:
+    for name, _methods, _pattern, count, seconds, *_rest in settings.RATE_LIMITS:
         if count < 0 or seconds < 1:
             problems.append(checks.Error(
                 f"rate limit {name}: {count} requests in {seconds} s is not a limit",

@@ -37,6 +37,10 @@ logger = logging.getLogger(__name__)
 PURGE_CHANCE = 0.01
 
 
+# The answers a "failures" rule counts: the caller did not prove who it is, or may not.
+FAILURES = frozenset({401, 403})
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -44,18 +48,40 @@ class Rule:
     pattern: re.Pattern[str]
     limit: int
     seconds: int
+    # Count only the requests answered 401/403 (a rule's optional sixth element "failures"): for a call made all
+    # day by a client that proves who it is (the evaluator's long poll), so that its every request costs no write.
+    failures_only: bool = False
 
 
 @lru_cache(maxsize=16)
 def _compiled(spec: tuple) -> tuple[Rule, ...]:
     return tuple(Rule(name, frozenset(m.upper() for m in methods) if methods else None, re.compile(pattern),
-                      int(limit), int(seconds))
-                 for name, methods, pattern, limit, seconds in spec)
+                      int(limit), int(seconds), "failures" in rest)
+                 for name, methods, pattern, limit, seconds, *rest in spec)
 
 
 def rules() -> tuple[Rule, ...]:
     """The rules of settings.RATE_LIMITS (compiled once per distinct value)."""
-    return _compiled(tuple((n, tuple(m) if m else None, p, c, s) for n, m, p, c, s in settings.RATE_LIMITS))
+    spec: list[tuple] = list(settings.RATE_LIMITS)
+    return _compiled(tuple((n, tuple(m) if m else None, p, c, s, *rest) for n, m, p, c, s, *rest in spec))
+
+
+# Clients past a "failures" rule's limit, as this process learned from the count: (rule, address) -> the
+# window's end. Answered 429 here without a query until then; other processes learn it at their next failure.
+_blocked: dict[tuple[str, str], int] = {}
+MAX_BLOCKED = 10_000
+
+
+def _blocked_for(rule: Rule, address: str) -> int:
+    """Seconds until the client may try again under `rule`, as far as this process knows (0: not blocked)."""
+    until = _blocked.get((rule.name, _counted_as(address)))
+    if until is None:
+        return 0
+    left = until - int(clock.now().timestamp())
+    if left <= 0:
+        _blocked.pop((rule.name, _counted_as(address)), None)
+        return 0
+    return left
 
 
 def rule_for(request: HttpRequest) -> Rule | None:
@@ -150,6 +176,8 @@ class RateLimitMiddleware:
 
     def __call__(self, request: HttpRequest):
         rule = rule_for(request)
+        if rule is not None and rule.failures_only:
+            return self._failures_counted(rule, request)
         if rule is not None:
             try:
                 hits, retry_after = hit(rule, client_address(request))
@@ -160,3 +188,21 @@ class RateLimitMiddleware:
                 if hits > rule.limit:
                     return too_many_requests(request, retry_after)
         return self.get_response(request)
+
+    def _failures_counted(self, rule: Rule, request: HttpRequest):
+        address = client_address(request)
+        retry_after = _blocked_for(rule, address)
+        if retry_after:
+            return too_many_requests(request, retry_after)
+        response = self.get_response(request)
+        if response.status_code in FAILURES:
+            try:
+                hits, retry_after = hit(rule, address)
+            except DatabaseError:
+                logger.exception("rate limit %s not counted", rule.name)
+            else:
+                if hits > rule.limit:
+                    if len(_blocked) >= MAX_BLOCKED:
+                        _blocked.clear()
+                    _blocked[(rule.name, _counted_as(address))] = int(clock.now().timestamp()) + retry_after
+        return response

@@ -1,5 +1,8 @@
 """What the counter lets the apps above it do, without importing them (see core.hooks).
 
+case_opened    published inside the intake's transaction when a case is recorded: case. Each subscriber
+               may set attributes on the case for the decisions of the same request (evaluations makes the
+               case's rating link, printed on every document, and sets case.rating_token).
 stage_ended    published inside a decision's transaction when a decision ends a stage of the case
                (one-time notice, refusal, completion): case, stage (counter.states.Stage), officer.
                R7 asks for a rating after every one, so it is required: evaluations subscribes.
@@ -16,6 +19,7 @@ case_locking   published when a decision reads its case under its lock (counter.
 
 from core.hooks import Hook
 
+case_opened = Hook("counter.case_opened", doc="A case was recorded (in the intake's transaction).")
 stage_ended = Hook(
     "counter.stage_ended", required=True,
     doc="R7: every notice, refusal and completion asks for a rating; evaluations subscribes in its ready().",

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -156,8 +156,9 @@ def case_open(
             created_at=now,
             created_by=actor,
         )
+        # The INSERT above moved the window's counts (counter/triggers.py).
         m2m_add(Case.materials_presented, case.pk, materials)
-        _counts_move(case, None, case.status)
+        hooks.case_opened.publish(case=case)
         if decide_next:
             _as_locked(case, window=window, version=version, presented=materials)
         audit_record(
@@ -227,7 +228,6 @@ def _as_locked(case: Case, *, window: Unit, version, presented: list[Material]) 
     case.station, case.county, case.city = window.station, window.county, window.city  # type: ignore[assignment]
     case.notice_count = 0
     case._presented_ids, case._listed_ids = {m.pk for m in presented}, set()
-    case.rating_token = None  # made with its first document
     case._made_in = transaction.get_connection()
 
 
@@ -249,7 +249,6 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
     # A case read by case_lock (or just made) serves one decision: the next one reads it again.
     case.__dict__.pop("_locked_in", None)
     case.__dict__.pop("_made_in", None)
-    case._status_before = case.status
     if expected_revision is not None and case.revision != expected_revision:
         who = case.handled_by.display_name if case.handled_by else _("其他人员")
         raise ConflictError(
@@ -257,25 +256,6 @@ def _lock(case: Case, expected_revision: int | None) -> Case:
             % {"who": who, "status": case.get_status_display()},
         )
     return case
-
-
-def _counts_move(case: Case, before: str | None, after: str) -> None:
-    """Keep CaseCount: one case of the window left `before` (None at intake) and is now `after`; one statement,
-    rows in a fixed order so that two decisions at one window never wait for each other in a circle."""
-    if before == after:
-        return
-    table = connection.ops.quote_name(CaseCount._meta.db_table)
-    moves = sorted([(after, 1)] + ([(before, -1)] if before else []))
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(moves))
-    params: list = []
-    for status, step in moves:
-        params += [case.city_id, case.county_id, case.station_id, case.window_id, status, step]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("city_id", "county_id", "station_id", "window_id", "status", "n") VALUES {values} '
-            f'ON CONFLICT ("window_id", "status") DO UPDATE SET "n" = {table}."n" + EXCLUDED."n"',
-            params,
-        )
 
 
 def case_counts_rebuild() -> int:
@@ -321,8 +301,7 @@ def _finish(case: Case, actor: Staff, decision: str, data: dict, *, ends_stage: 
     CASE_WORKFLOW.check_target(decision, case.status)
     case.handled_by = actor
     case.revision += 1  # under the row lock: the next decision sent from a page loaded before this one gets 409
-    case.save()
-    _counts_move(case, case._status_before, case.status)
+    case.save()  # the UPDATE moves the window's counts (counter/triggers.py)
     audit_record(
         actor=actor,
         action=f"case.{decision}",

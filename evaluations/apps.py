@@ -1,5 +1,16 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _triggers_installed(sender, using="default", **kwargs) -> None:
+    """After every migrate: the invitation trigger is there, for the TIME_ZONE of the settings now."""
+    from evaluations import triggers
+
+    connection = connections[using]
+    if triggers.TABLE in connection.introspection.table_names():
+        triggers.install(connection)
 
 
 class EvaluationsConfig(AppConfig):
@@ -15,11 +26,14 @@ class EvaluationsConfig(AppConfig):
         counter_hooks.stage_ended.subscribe(services.invite_for_decision)
         # Every issued document prints the applicant's rating link and its QR code.
         counter_hooks.document_issuing.subscribe(services.document_rating_fields)
+        # The applicant's rating link is made with the case, so that no decision has to make it.
+        counter_hooks.case_opened.subscribe(services.rating_link_made)
         counter_hooks.case_locking.subscribe(services.decision_columns)
         counter_hooks.case_panels.subscribe(panels.case_ratings_panel)
         # R6: follow-up deadlines computed before their year was entered are recomputed once it is.
         workdays_hooks.deadlines_refresh.subscribe(services.follow_up_deadlines_refreshed)
         audit.register()
+        post_migrate.connect(_triggers_installed, sender=self, dispatch_uid="evaluations.triggers")
 
         daily_task_register(
             "ratings_default", order=20, run=services.ratings_default_apply,

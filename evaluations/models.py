@@ -243,34 +243,36 @@ class WindowDay(WindowScoped):
     """
 
     day = models.DateField(_("日期"))
+    # Every figure has a default in the database too: the invitation trigger (evaluations/triggers.py) makes a
+    # row naming only the scope, the day and its two figures.
     # By the day of the invitation (the decision), whenever the rating came.
-    invites = models.PositiveIntegerField(default=0)
-    shown = models.PositiveIntegerField(default=0)
-    active = models.PositiveIntegerField(default=0)
-    device_active = models.PositiveIntegerField(default=0)
-    qr_active = models.PositiveIntegerField(default=0)
-    defaults = models.PositiveIntegerField(default=0)
-    excluded = models.PositiveIntegerField(default=0)
-    offline_invites = models.PositiveIntegerField(default=0)
+    invites = models.PositiveIntegerField(default=0, db_default=0)
+    shown = models.PositiveIntegerField(default=0, db_default=0)
+    active = models.PositiveIntegerField(default=0, db_default=0)
+    device_active = models.PositiveIntegerField(default=0, db_default=0)
+    qr_active = models.PositiveIntegerField(default=0, db_default=0)
+    defaults = models.PositiveIntegerField(default=0, db_default=0)
+    excluded = models.PositiveIntegerField(default=0, db_default=0)
+    offline_invites = models.PositiveIntegerField(default=0, db_default=0)
     # The active ratings by overall level (5 非常满意 ... 1 非常不满意).
-    active_level_5 = models.PositiveIntegerField(default=0)
-    active_level_4 = models.PositiveIntegerField(default=0)
-    active_level_3 = models.PositiveIntegerField(default=0)
-    active_level_2 = models.PositiveIntegerField(default=0)
-    active_level_1 = models.PositiveIntegerField(default=0)
+    active_level_5 = models.PositiveIntegerField(default=0, db_default=0)
+    active_level_4 = models.PositiveIntegerField(default=0, db_default=0)
+    active_level_3 = models.PositiveIntegerField(default=0, db_default=0)
+    active_level_2 = models.PositiveIntegerField(default=0, db_default=0)
+    active_level_1 = models.PositiveIntegerField(default=0, db_default=0)
     # By the day the rating was stored: device ratings stored with traces of forging, and with each kind.
-    flagged = models.PositiveIntegerField(default=0)
-    flags_soon_after_pairing = models.PositiveIntegerField(default=0)
-    flags_paired_off_hours = models.PositiveIntegerField(default=0)
-    flags_paired_elsewhere = models.PositiveIntegerField(default=0)
-    flags_rated_elsewhere = models.PositiveIntegerField(default=0)
-    flags_burst = models.PositiveIntegerField(default=0)
-    flags_before_pairing = models.PositiveIntegerField(default=0)
-    flags_never_shown = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0, db_default=0)
+    flags_soon_after_pairing = models.PositiveIntegerField(default=0, db_default=0)
+    flags_paired_off_hours = models.PositiveIntegerField(default=0, db_default=0)
+    flags_paired_elsewhere = models.PositiveIntegerField(default=0, db_default=0)
+    flags_rated_elsewhere = models.PositiveIntegerField(default=0, db_default=0)
+    flags_burst = models.PositiveIntegerField(default=0, db_default=0)
+    flags_before_pairing = models.PositiveIntegerField(default=0, db_default=0)
+    flags_never_shown = models.PositiveIntegerField(default=0, db_default=0)
     # Minutes of the day's opening hours without an online evaluator, as computed at offline_computed_at; final
     # (offline_final) when computed after the day ended, else the page works them out again.
-    offline_minutes = models.PositiveIntegerField(default=0)
-    offline_final = models.BooleanField(default=False)
+    offline_minutes = models.PositiveIntegerField(default=0, db_default=0)
+    offline_final = models.BooleanField(default=False, db_default=False)
     offline_computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -357,7 +357,7 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
         officer=officer,
         device_offline=_window_offline(case),
     )
-    window_days.invite_counted(invite)
+    # The INSERT added it to the window's day figures (evaluations/triggers.py).
     audit_record(
         actor=officer,
         action="rating.invited",
@@ -373,8 +373,15 @@ def invite_for_decision(*, case, stage: str, officer: Staff) -> Invite | None:
 # --- the applicant's rating link ------------------------------------------------------------------
 
 
+def rating_link_made(*, case) -> None:
+    """Make the case's rating link with the case (subscribed to counter.hooks.case_opened), so that the decisions
+    of the intake's request and every later one find its token with the case and make nothing."""
+    case.rating_token = RatingLink.objects.create(case=case).token
+
+
 def rating_link_for(case) -> RatingLink:
-    """The case's one rating link, made the first time a document needs it.
+    """The case's one rating link: made at intake (rating_link_made); for a case recorded before links were made
+    at intake, made the first time a document needs it.
 
     Documents are issued inside a decision, which holds the case's row lock, so two links of one case
     cannot be made at once; the unique constraint on `case` would refuse the second anyway.
@@ -404,7 +411,7 @@ def _rating_link_of(case) -> RatingLink:
     token = getattr(case, "rating_token", _UNREAD)
     if token is _UNREAD:
         link = rating_link_for(case)
-    elif token is None:  # read with the case: it has none yet (the first document), so make it
+    elif token is None:  # read with the case: it has none (recorded before links were made at intake), make it
         link = RatingLink.objects.create(case=case)
     else:
         return RatingLink(case=case, token=str(token))  # only its address is printed

@@ -1,5 +1,6 @@
 """The usage page's daily figures (evaluations.WindowDay): one row per window and day, kept current in the
-transaction of every write behind them, and rebuilt from those rows by the daily job and by
+transaction of every write behind them (a new invitation's two figures by a trigger, evaluations/triggers.py; the
+others by the functions below), and rebuilt from those rows by the daily job and by
 `window_days_rebuild(start, end)` (after a bulk load, or after the opening hours or a past day of the calendar
 changed).
 
@@ -69,11 +70,6 @@ def _add(scoped, day: datetime.date, counts: dict[str, int]) -> None:
            f"ON CONFLICT ({qn('window_id')}, {qn('day')}) DO UPDATE SET {added}")
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-
-
-def invite_counted(invite: Invite) -> None:
-    """A new invitation (in the decision's transaction)."""
-    _add(invite, local_day(invite.created_at), {"invites": 1, "offline_invites": invite.device_offline})
 
 
 def invite_shown_counted(invite: Invite) -> None:

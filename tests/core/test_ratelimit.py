@@ -24,13 +24,14 @@ def in_one_window():
 
 def limits(**overrides):
     """The configured rules, with the limits of the named ones replaced."""
-    return [(name, methods, pattern, overrides.get(name, count), seconds)
-            for name, methods, pattern, count, seconds in django_settings.RATE_LIMITS]
+    return [(name, methods, pattern, overrides.get(name, count), seconds, *rest)
+            for name, methods, pattern, count, seconds, *rest in django_settings.RATE_LIMITS]
 
 
 def only(name, count, seconds=60):
     """Every rule off but `name`."""
-    return [(n, m, p, count if n == name else 0, seconds) for n, m, p, _c, _s in django_settings.RATE_LIMITS]
+    return [(n, m, p, count if n == name else 0, seconds, *rest)
+            for n, m, p, _c, _s, *rest in django_settings.RATE_LIMITS]
 
 
 def test_every_guessable_endpoint_has_its_rule_and_the_rest_have_none():
@@ -40,7 +41,8 @@ def test_every_guessable_endpoint_has_its_rule_and_the_rest_have_none():
         ("POST", "/admin/login/"): "sign_in",
         ("GET", "/accounts/login/"): None,
         ("POST", "/api/devices/pair"): "pairing",
-        ("GET", "/api/devices/next"): "device_api",
+        ("GET", "/api/devices/next"): "device_poll",
+        ("GET", "/api/devices/me"): "device_api",
         ("POST", "/api/devices/ratings"): "device_api",
         ("GET", "/api/ratings"): "integration_api",
         ("GET", "/r/abc123"): "rating_link",
@@ -183,3 +185,30 @@ def test_a_negative_limit_stops_the_start(settings):
     settings.RATE_LIMITS = limits(pairing=-1)
 
     assert [m.id for m in client_limits()] == ["core.E016"]
+
+
+@freeze_time("2026-03-02 09:00:10+08:00")
+def test_the_long_poll_counts_only_its_refusals(client, db, settings, city, people, pair):
+    settings.RATE_LIMITS = only("device_poll", 3)
+    settings.DEVICE_WAIT_SECONDS = 0
+    _device, token = pair(city.w1)
+    ratelimit._blocked.clear()
+
+    # A tablet that proves who it is polls all day: nothing is written for it.
+    for _ in range(5):
+        assert client.get("/api/devices/next", HTTP_AUTHORIZATION=f"Device {token}").status_code == 204
+    assert not RateLimitCounter.objects.exists()
+
+    # A client guessing tokens is counted, then refused without reaching the view.
+    for _ in range(3):
+        assert client.get("/api/devices/next", HTTP_AUTHORIZATION="Device guess").status_code == 401
+    assert client.get("/api/devices/next", HTTP_AUTHORIZATION="Device guess").status_code == 401  # the 4th counted
+    refused = client.get("/api/devices/next", HTTP_AUTHORIZATION="Device guess")
+    assert refused.status_code == 429 and refused["Retry-After"] == "50"
+    assert json.loads(refused.content)["error"]["code"] == "rate_limited"
+    # The same address with a good token waits its turn too (it is counted by address, as every rule).
+    assert client.get("/api/devices/next", HTTP_AUTHORIZATION=f"Device {token}").status_code == 429
+    # Another address is not affected.
+    assert client.get("/api/devices/next", HTTP_AUTHORIZATION=f"Device {token}",
+                      REMOTE_ADDR="10.8.0.9").status_code == 204
+    ratelimit._blocked.clear()

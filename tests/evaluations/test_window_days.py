@@ -249,3 +249,13 @@ def test_the_calendar_read_once_a_year_agrees_with_the_official_one_day_by_day(d
     days = days_between(datetime.date(2025, 12, 1), datetime.date(2027, 1, 31))  # an entered year and others
     assert working_days(days) == {day for day in days if workday_check(day)[0]}
     assert datetime.date(2026, 10, 1) not in working_days(days)  # National Day
+
+
+def test_an_invitation_after_midnight_counts_on_its_local_day_not_the_utc_one(city, people, open_case, guide):
+    # 00:30 in Beijing is 16:30 UTC of the day before: the database's trigger counts it on the local day.
+    with freeze_time(at(NEXT, 0, 30)):
+        invite = decide(open_case, guide, people.officer, city.w1)
+    assert invite.created_at.astimezone(datetime.UTC).date() == DAY
+    assert (city.w1.pk, DAY) not in stored()
+    assert stored()[(city.w1.pk, NEXT)].invites == 1
+    assert_counts_agree()
