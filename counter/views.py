@@ -12,7 +12,7 @@ from catalog.models import Item
 from catalog.selectors import item_in_force, items_search, version_in_force
 from core import clock
 from core.errors import ConflictError, DomainError, NotFound, form_error_add
-from core.pagination import keyset_page
+from core.pagination import COUNT_LIMIT, keyset_page
 from core.personal import mask_id_number, mask_phone
 from counter import hooks, services
 from counter.documents_pdf import render_pdf
@@ -292,6 +292,11 @@ def case_list(request):
     overdue_listed = qs.filter(overdue_q(today)).count() if overdue or status in ("", CaseStatus.ACCEPTED) else 0
     if late:
         qs = qs.exclude(overdue_q(today))  # listed above, so not again below
+    elif overdue and overdue_listed <= COUNT_LIMIT:
+        # The overdue cases are few (counted above on the scope-status-deadline index), but the planner, which
+        # cannot know that the old accepted cases are mostly done, would walk the newest-first index through every
+        # case of the scope looking for them: take their ids by that index, then page through those.
+        qs = qs.filter(pk__in=list(qs.filter(overdue_q(today)).order_by("deadline").values_list("pk", flat=True)))
     # A search matches anywhere in a text (no index can find it): its total is counted among the first
     # SEARCH_COUNTED matches only, so a common surname costs a short scan, not ten thousand matches.
     page = keyset_page(qs, request, field="created_at", count_limit=SEARCH_COUNTED if query else None)
