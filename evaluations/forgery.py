@@ -36,7 +36,8 @@ def usual_address(window_id: int, now: datetime.datetime) -> str | None:
     """The address most of the window's device ratings came from in the last USUAL_ADDRESS_DAYS days."""
     row = (Rating.objects.filter(window_id=window_id, channel=Channel.DEVICE, client_address__isnull=False,
                                  received_at__gte=now - datetime.timedelta(days=USUAL_ADDRESS_DAYS))
-           .values("client_address").order_by().annotate(n=Count("id")).order_by("-n", "client_address").first())
+           .values("client_address").order_by().annotate(n=Count("client_address"))  # from the index alone
+           .order_by("-n", "client_address").first())
     return row["client_address"] if row and row["n"] >= USUAL_ADDRESS_MIN_RATINGS else None
 
 

@@ -188,6 +188,11 @@ class Rating(WindowScoped):
             # GET /api/ratings?since=&until= (the provincial upload): a key's county or city, by received time.
             models.Index(fields=["county", "received_at", "id"], name="rating_county_received"),
             models.Index(fields=["city", "received_at", "id"], name="rating_city_received"),
+            # The forgery checks of every device rating stored (evaluations/forgery.py): the window's usual address
+            # over 30 days, read from this index alone, and the device's ratings a few seconds either side.
+            models.Index(fields=["window", "received_at"], include=["client_address"],
+                         condition=Q(channel="device"), name="rating_window_device_received"),
+            models.Index(fields=["device", "rated_at"], name="rating_device_rated"),
         ]
 
     def __str__(self) -> str:
