@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from core.personal import (
     normalize_phone,
     phone_problem,
 )
+from core.prepared import prepared
 from core.serials import serial_next
 from counter import hooks
 from counter.documents import document_issue
@@ -27,7 +28,7 @@ from counter.models import Case, CaseCount, Document, DocumentKind, NoticeOverri
 from counter.states import CASE_WORKFLOW, STAGE_ENDED, CaseStatus, Decision
 from org import access
 from org.models import Staff, Unit, UnitKind
-from org.selectors import scope_q, unit_in_scope
+from org.selectors import scope_of, unit_in_scope
 from org.services import staff_require_decider
 from workdays.services import add_workdays
 
@@ -189,19 +190,47 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     notices it has had; with `materials` also the item's materials, each marked presented or listed on a
     notice, in a second (`case_materials_read`). Call inside the decision's transaction: a decision given the
     case this returns does not read it again. Raises Case.DoesNotExist."""
-    notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
-               .values("case").annotate(n=Count("pk")).values("n"))
-    qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)  # type: ignore[no-redef]
-          .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
-    for columns in hooks.case_locking.publish():
-        qs = qs.annotate(**columns)
+    columns = hooks.case_locking.publish()
+    level = None
     if user is not None:
-        qs = qs.filter(scope_q(user))
-    locked = qs.get(pk=pk) if pk is not None else qs.get(number=number)
+        scope = scope_of(user)
+        if scope.unit is None:
+            raise Case.DoesNotExist
+        level = scope.level
+    by = "pk" if pk is not None else "number"
+
+    def build(value, anchor=None):
+        notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
+                   .values("case").annotate(n=Count("pk")).values("n"))
+        qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)
+              .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
+        for more in hooks.case_locking.publish():
+            qs = qs.annotate(**more)
+        if level is not None:
+            qs = qs.filter(**{level: anchor})
+        return qs.filter(**{by: value})
+
+    # Compiled once per process for each shape (core/prepared.py): a decision's CPU went to compiling this.
+    shape = ("counter.case_lock", by, level, tuple(sorted(name for more in columns for name in more)))
+    read = prepared(shape, build, value=-730_003 if by == "pk" else "\u00a7case-number\u00a7",
+                    **({"anchor": -730_004} if level is not None else {}))
+    values = {"value": pk if pk is not None else number}
+    if level is not None:
+        values["anchor"] = scope.unit.pk
+    locked = read.first(**values)
+    if locked is None:
+        raise Case.DoesNotExist
     locked._locked_in = transaction.get_connection()
     if materials:
         case_materials_read(locked)
     return locked
+
+
+def _materials_marked(case_id, item_id):
+    presented = Case.materials_presented.through.objects.filter(case_id=case_id, material_id=OuterRef("pk"))
+    listed = Document.materials.through.objects.filter(
+        document__case_id=case_id, document__kind=DocumentKind.NOTICE, material_id=OuterRef("pk"))
+    return Material.objects.filter(item_id=item_id).annotate(is_presented=Exists(presented), is_listed=Exists(listed))
 
 
 def case_materials_read(case: Case) -> None:
@@ -209,13 +238,15 @@ def case_materials_read(case: Case) -> None:
     notices); keep the marks on the case for the checks that follow, which all ask `item.materials.all()`."""
     if getattr(case, "_presented_ids", None) is not None and getattr(case, "_listed_ids", None) is not None:
         return
-    presented = Case.materials_presented.through.objects.filter(case_id=case.pk, material_id=OuterRef("pk"))
-    listed = Document.materials.through.objects.filter(
-        document__case_id=case.pk, document__kind=DocumentKind.NOTICE, material_id=OuterRef("pk"))
-    marked = Material.objects.filter(item_id=case.item_id).annotate(
-        is_presented=Exists(presented), is_listed=Exists(listed))
+    marked = prepared(("counter.case_materials_read",), _materials_marked, case_id=-730_005, item_id=-730_006)
+    # A queryset that holds the marked materials, as prefetch_related would leave it on the item.
     case.item._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    prefetch_related_objects([case.item], Prefetch("materials", queryset=marked))
+    materials = case.item.materials.all()
+    rows = marked.all(case_id=case.pk, item_id=case.item_id)
+    for material in rows:
+        material.item = case.item
+    materials._result_cache, materials._prefetch_done = rows, True
+    case.item._prefetched_objects_cache = {"materials": materials}  # type: ignore[attr-defined]
     materials = case.item.materials.all()
     case._presented_ids = {m.pk for m in materials if getattr(m, "is_presented", False)}
     case._listed_ids = {m.pk for m in materials if getattr(m, "is_listed", False)}

@@ -2,7 +2,15 @@
 
 from django.contrib.auth.backends import ModelBackend
 
+from core.prepared import Prepared
 from org.models import Staff
+
+# Every request reads this; its SQL is compiled once per process (core/prepared.py).
+_STAFF_WITH_UNITS = Prepared(
+    lambda pk: Staff._default_manager.select_related(
+        "unit", "unit__city", "unit__county", "unit__station", "unit__station__county").filter(pk=pk),
+    pk=-730_001,
+)
 
 
 class StaffBackend(ModelBackend):
@@ -11,8 +19,8 @@ class StaffBackend(ModelBackend):
 
     def get_user(self, user_id):
         try:
-            user = Staff._default_manager.select_related(
-                "unit", "unit__city", "unit__county", "unit__station", "unit__station__county").get(pk=user_id)
-        except Staff.DoesNotExist:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        user = _STAFF_WITH_UNITS.first(pk=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
