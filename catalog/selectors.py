@@ -4,7 +4,8 @@ from datetime import date
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from catalog.models import Guide, GuideVersion, Item, VersionStatus
+from catalog.models import Guide, GuideVersion, Item, Material, VersionStatus
+from core.prepared import Prepared
 from org import access
 from org.models import Staff, Unit
 from org.selectors import counties_visible_to
@@ -13,16 +14,40 @@ from org.selectors import counties_visible_to
 SEARCH_QUERY_MAX = 50
 
 
-def version_in_force(*, county: Unit, on: date) -> GuideVersion | None:
-    """Return the published version with the latest effective date on or before `on` (highest number on a tie)."""
+def _version_in_force(county, on):
     return (
         GuideVersion.objects.filter(
             guide__county=county, status=VersionStatus.PUBLISHED, effective_date__lte=on
         )
         .select_related("guide", "guide__county")
-        .order_by("-effective_date", "-number")
-        .first()
+        .order_by("-effective_date", "-number")[:1]
     )
+
+
+# Every counter form and intake reads these: compiled once per process (core/prepared.py).
+_VERSION_IN_FORCE = Prepared(_version_in_force, county=-730_021, on=date(1901, 2, 3))
+_ITEM_OF_COUNTY = Prepared(
+    lambda item_id, county: Item.objects.filter(pk=item_id, version__guide__county=county).select_related("version"),
+    item_id=-730_022, county=-730_023,
+)
+_MATERIALS_OF_ITEM = Prepared(lambda item_id: Material.objects.filter(item_id=item_id), item_id=-730_024)
+
+
+def version_in_force(*, county: Unit, on: date) -> GuideVersion | None:
+    """Return the published version with the latest effective date on or before `on` (highest number on a tie)."""
+    return _VERSION_IN_FORCE.first(county=county.pk, on=on)
+
+
+def item_materials_read(item: Item) -> Item:
+    """Give `item` its materials (`item.materials.all()`), in guide order, as prefetch_related would."""
+    item._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    materials = item.materials.all()
+    rows = _MATERIALS_OF_ITEM.all(item_id=item.pk)
+    for material in rows:
+        material.item = item
+    materials._result_cache, materials._prefetch_done = rows, True
+    item._prefetched_objects_cache = {"materials": materials}  # type: ignore[attr-defined]
+    return item
 
 
 def guide_of(county: Unit) -> Guide | None:
@@ -37,7 +62,7 @@ def item_in_force(*, county: Unit, item_id: int, on: date) -> tuple[Item | None,
     (None, the old item) when the version in force dropped it; (None, None) when it is no item of that county.
     """
     version = version_in_force(county=county, on=on)
-    asked = Item.objects.filter(pk=item_id, version__guide__county=county).select_related("version").first()
+    asked = _ITEM_OF_COUNTY.first(item_id=item_id, county=county.pk)
     if asked is None:
         return None, None
     if version is not None and asked.version_id == version.pk:

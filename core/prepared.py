@@ -9,7 +9,8 @@ ModelIterable does (`from_db`, the select_related populators, annotations). What
 instances the queryset would give; tests/core/test_prepared.py compares the two.
 
 Limits, checked when the read is first compiled: the values are ints, strings, dates or datetimes that reach the
-SQL unchanged (no `__icontains`, no `__in` over a list that may change length); no prefetch_related (prefetch
+SQL unchanged (no `__icontains`, no `__in` over a list that may change length), compared for equality (an integer
+beyond 64 bits finds nothing, as Django's own lookups answer); no prefetch_related (prefetch
 afterwards), no values()/values_list(), no deferred fields. Each example must appear among the compiled
 parameters, and no other parameter may equal it.
 """
@@ -127,6 +128,10 @@ class Prepared:
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
+        for value in values.values():
+            # No row holds an integer beyond 64 bits (the reads here are equalities); SQLite could not even take it.
+            if type(value) is int and not -(2**63) <= value < 2**63:
+                return []
         for name, position, adapt in compiled.slots:
             params[position] = adapt(values[name], connection.ops)
         with connection.cursor() as cursor:

@@ -31,8 +31,31 @@ class MaterialsForm(forms.Form):
         self.fields["conditions"].choices = [(c, c) for c in item_conditions(item)]
 
 
+class WindowField(forms.TypedChoiceField):
+    """One of the windows the officer may record at, from the list read once for the page (a ModelChoiceField
+    reads its queryset again to draw the options and again to check the choice)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+        self.windows: dict[int, object] = {}
+
+    def set_windows(self, windows) -> None:
+        self.windows = {w.pk: w for w in windows}
+        self.choices = [(w.pk, str(w)) for w in self.windows.values()]
+
+    def clean(self, value):
+        if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        pk = super().clean(value)
+        return self.windows[pk]
+
+
 class CaseOpenForm(MaterialsForm):
-    window = forms.ModelChoiceField(label=_("受理窗口"), queryset=None, empty_label=None)
+    window = WindowField(
+        label=_("受理窗口"),
+        error_messages={"required": _("请选择受理窗口。"),
+                        "invalid_choice": _("所选受理窗口不在您可受理的窗口之中，请重新选择。")},
+    )
     applicant_name = forms.CharField(
         label=_("申请人姓名"),
         max_length=50,
@@ -55,7 +78,7 @@ class CaseOpenForm(MaterialsForm):
 
     def __init__(self, *args, item: Item, windows, **kwargs):
         super().__init__(*args, item=item, **kwargs)
-        self.fields["window"].queryset = windows
+        self.fields["window"].set_windows(windows)
 
     def clean_applicant_id_number(self):
         value = normalize_id_number(self.cleaned_data["applicant_id_number"])

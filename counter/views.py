@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Item
-from catalog.selectors import item_in_force, items_search, version_in_force
+from catalog.selectors import item_in_force, item_materials_read, items_search, version_in_force
 from core import clock
 from core.errors import ConflictError, DomainError, NotFound, form_error_add
 from core.pagination import COUNT_LIMIT, keyset_page
@@ -19,6 +18,7 @@ from counter.documents_pdf import render_pdf
 from counter.forms import CaseOpenForm, DecisionForm
 from counter.models import Case, DocumentKind
 from counter.selectors import (
+    case_documents,
     case_for,
     case_number_scanned,
     cases_for_list,
@@ -30,7 +30,7 @@ from counter.selectors import (
 from counter.states import CASE_WORKFLOW, OPEN_STATUSES, CaseStatus
 from org import access
 from org.models import UnitKind
-from org.selectors import home_county, unit_in_scope, windows_visible_to
+from org.selectors import home_county, unit_in_scope, windows_list, windows_visible_to
 from org.services import staff_decision_problem
 
 
@@ -76,8 +76,7 @@ def _item_in_force(user, item_id) -> Item:
                        % {"name": old.name})
     if current is None:
         raise Http404
-    prefetch_related_objects([current], "materials")
-    return current
+    return item_materials_read(current)
 
 
 @login_required
@@ -88,12 +87,12 @@ def case_new(request, item_id: int):
         item = _item_in_force(request.user, item_id)
     except _ItemReplaced as replaced:
         return _item_replaced(request, replaced)
-    windows = windows_visible_to(request.user)
+    windows = windows_list(request.user)
     initial = {}
     if request.method != "POST":
         unit = request.user.unit
         own_window = unit is not None and unit.kind == UnitKind.WINDOW and unit_in_scope(request.user, unit)
-        initial["window"] = unit if own_window else windows.first()
+        initial["window"] = unit.pk if own_window else (windows[0].pk if windows else None)
     form = CaseOpenForm(request.POST if request.method == "POST" else None, item=item, windows=windows,
                         initial=initial)
     status = 200
@@ -135,7 +134,7 @@ def _item_replaced(request, replaced: _ItemReplaced):
         messages.info(request, note)
         return redirect("counter:case_new", item_id=replaced.current.pk)
     item = Item.objects.prefetch_related("materials").get(pk=replaced.current.pk)
-    windows = windows_visible_to(request.user)
+    windows = windows_list(request.user)
     data = request.POST.copy()
     for stale in ("materials", "conditions", "action"):
         data.pop(stale, None)
@@ -171,7 +170,7 @@ def _case_context(request, case, form=None):
     # The item's materials, each marked presented or listed on a notice, in one query; the documents in one.
     services.case_materials_read(case)
     presented = [m for m in case.item.materials.all() if m.is_presented]
-    documents = list(case.documents.all())
+    documents = case_documents(case)
     notices = [d for d in documents if d.kind == DocumentKind.NOTICE]
     # Only a second or later notice can have been an override of the one-time rule.
     overrides = (case.overrides.select_related("approved_by").prefetch_related("added_materials")

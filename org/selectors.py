@@ -2,10 +2,12 @@
 
 from django.db.models import Q, QuerySet
 
+from core.prepared import prepared
 from org.access import Scope, scope_of
 from org.models import Staff, Unit, UnitKind
 
-__all__ = ["Scope", "scope_of", "scope_q", "units_visible_to", "windows_visible_to", "counties_visible_to",
+__all__ = ["Scope", "scope_of", "scope_q", "units_visible_to", "windows_visible_to", "windows_list",
+           "counties_visible_to",
            "can_see_unit", "staff_visible_to", "staff_for_list"]
 
 
@@ -27,6 +29,21 @@ def units_visible_to(user: Staff) -> QuerySet[Unit]:
 
 def windows_visible_to(user: Staff) -> QuerySet[Unit]:
     return units_visible_to(user).filter(kind=UnitKind.WINDOW)
+
+
+def _windows_in_scope(level: str):
+    def build(anchor):
+        return (Unit.objects.filter(Q(pk=anchor) | Q(**{level: anchor}), kind=UnitKind.WINDOW)
+                .select_related("city", "county", "station"))
+    return prepared(("org.windows_visible_to", level), build, anchor=-730_031)
+
+
+def windows_list(user: Staff) -> list[Unit]:
+    """windows_visible_to(user) as a list, by SQL compiled once per process (every counter form reads it)."""
+    scope = scope_of(user)
+    if scope.unit is None:
+        return []
+    return _windows_in_scope(scope.level).all(anchor=scope.unit.pk)
 
 
 def unit_in_scope(user: Staff, unit: Unit) -> bool:

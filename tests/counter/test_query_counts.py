@@ -198,9 +198,9 @@ LIST_QUERIES = {"head": 10, "county": 11, "inspector": 11}
 
 @freeze_time(NOW)
 @pytest.mark.parametrize(("action", "presented", "queries"), [
-    # The form: session, person, guide version, the item asked for, its materials, the windows (and the
-    # first of them when the person sits at none), the calendar years.
-    ("form", (), 7),
+    # The form: session, person, guide version, the item asked for, its materials, the windows (read once for
+    # the choice, its default and its check), the calendar years.
+    ("form", (), 6),
     # Intake then the decision in one transaction: the case just made is not read again. Intake writes the
     # case (its INSERT counts it: counter/triggers.py), its materials, its rating link and the audit events.
     ("accept", ALL_BIRTH, 23),
