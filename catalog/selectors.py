@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from catalog.models import Guide, GuideVersion, Item, Material, VersionStatus
-from core.prepared import Prepared
+from core.prepared import Prepared, prefetched
 from org import access
 from org.models import Staff, Unit
 from org.selectors import counties_visible_to
@@ -40,13 +40,7 @@ def version_in_force(*, county: Unit, on: date) -> GuideVersion | None:
 
 def item_materials_read(item: Item) -> Item:
     """Give `item` its materials (`item.materials.all()`), in guide order, as prefetch_related would."""
-    item._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    materials = item.materials.all()
-    rows = _MATERIALS_OF_ITEM.all(item_id=item.pk)
-    for material in rows:
-        material.item = item
-    materials._result_cache, materials._prefetch_done = rows, True
-    item._prefetched_objects_cache = {"materials": materials}  # type: ignore[attr-defined]
+    prefetched(item, "materials", _MATERIALS_OF_ITEM.all(item_id=item.pk))
     return item
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
 _ALLOWED = (int, str, datetime.date)
@@ -34,7 +34,7 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[tuple[str, int, Callable[[Any, Any], Any]], ...]  # (name, position, adapt(value, ops))
-    model: type
+    model: Any
     init_list: list[str]
     fields_start: int
     fields_end: int
@@ -73,7 +73,7 @@ class Prepared:
 
     def _compile(self, alias: str) -> _Compiled:
         queryset = self._build(**self._examples)
-        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
+        if queryset._iterable_class is not ModelIterable or queryset.__dict__.get("_prefetch_related_lookups"):
             raise TypeError("Prepared reads model instances without prefetch_related")
         if queryset.query.deferred_loading[0]:
             raise TypeError("Prepared reads whole rows (no only()/defer())")
@@ -121,7 +121,7 @@ class Prepared:
                 self._compiled[key] = found
         return found
 
-    def all(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+    def all(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list:
         """The instances the queryset built from `values` would give, in its order."""
         compiled = self.compiled(using)
         connection = connections[using]
@@ -154,10 +154,23 @@ class Prepared:
             objects.append(obj)
         return objects
 
-    def first(self, using: str = DEFAULT_DB_ALIAS, **values):
+    def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any):
         """The first instance, or None (build the queryset with [:1] or a unique filter)."""
-        found = self.all(using, **values)
+        found = self.all(using=using, **values)
         return found[0] if found else None
+
+
+def prefetched(instance, name: str, rows: list) -> None:
+    """Leave `rows` on `instance` as prefetch_related("name") would for a reverse foreign key: `instance.<name>.all()`
+    answers them without a query, and each row's link back is `instance`."""
+    instance._prefetched_objects_cache = {}
+    manager = getattr(instance, name)
+    link = manager.field.name
+    for row in rows:
+        setattr(row, link, instance)
+    queryset = manager.all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    instance._prefetched_objects_cache = {name: queryset}
 
 
 _SHAPES: dict[tuple, Prepared] = {}

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
@@ -20,7 +21,7 @@ from core.personal import (
     normalize_phone,
     phone_problem,
 )
-from core.prepared import prepared
+from core.prepared import prefetched, prepared
 from core.serials import serial_next
 from counter import hooks
 from counter.documents import document_issue
@@ -191,18 +192,18 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     notice, in a second (`case_materials_read`). Call inside the decision's transaction: a decision given the
     case this returns does not read it again. Raises Case.DoesNotExist."""
     columns = hooks.case_locking.publish()
-    level = None
+    level, anchor = None, None
     if user is not None:
         scope = scope_of(user)
         if scope.unit is None:
             raise Case.DoesNotExist
-        level = scope.level
+        level, anchor = scope.level, scope.unit.pk
     by = "pk" if pk is not None else "number"
 
     def build(value, anchor=None):
         notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
                    .values("case").annotate(n=Count("pk")).values("n"))
-        qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)
+        qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)  # type: ignore[no-redef]
               .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
         for more in hooks.case_locking.publish():
             qs = qs.annotate(**more)
@@ -214,9 +215,9 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     shape = ("counter.case_lock", by, level, tuple(sorted(name for more in columns for name in more)))
     read = prepared(shape, build, value=-730_003 if by == "pk" else "\u00a7case-number\u00a7",
                     **({"anchor": -730_004} if level is not None else {}))
-    values = {"value": pk if pk is not None else number}
+    values: dict[str, Any] = {"value": pk if pk is not None else number}
     if level is not None:
-        values["anchor"] = scope.unit.pk
+        values["anchor"] = anchor
     locked = read.first(**values)
     if locked is None:
         raise Case.DoesNotExist
@@ -239,14 +240,8 @@ def case_materials_read(case: Case) -> None:
     if getattr(case, "_presented_ids", None) is not None and getattr(case, "_listed_ids", None) is not None:
         return
     marked = prepared(("counter.case_materials_read",), _materials_marked, case_id=-730_005, item_id=-730_006)
-    # A queryset that holds the marked materials, as prefetch_related would leave it on the item.
-    case.item._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    materials = case.item.materials.all()
-    rows = marked.all(case_id=case.pk, item_id=case.item_id)
-    for material in rows:
-        material.item = case.item
-    materials._result_cache, materials._prefetch_done = rows, True
-    case.item._prefetched_objects_cache = {"materials": materials}  # type: ignore[attr-defined]
+    # As prefetch_related would leave them on the item, marked.
+    prefetched(case.item, "materials", marked.all(case_id=case.pk, item_id=case.item_id))
     materials = case.item.materials.all()
     case._presented_ids = {m.pk for m in materials if getattr(m, "is_presented", False)}
     case._listed_ids = {m.pk for m in materials if getattr(m, "is_listed", False)}
