@@ -20,6 +20,11 @@ OPTION_TEMPLATES = frozenset(
 )
 
 
+def _plain(value) -> str:
+    """As the templates' |stringformat:'s' gives it: a plain string (a SafeString too), escaped after."""
+    return "%s" % (value,)  # noqa: UP031 (exactly what the filter does: a SafeString comes out plain)
+
+
 def _attrs(attrs: dict) -> str:
     out = []
     for name, value in attrs.items():
@@ -28,13 +33,13 @@ def _attrs(attrs: dict) -> str:
         if value is True:
             out.append(f" {conditional_escape(name)}")
         else:
-            out.append(f' {conditional_escape(name)}="{conditional_escape("%s" % (value,))}"')
+            out.append(f' {conditional_escape(name)}="{conditional_escape(_plain(value))}"')
     return "".join(out)
 
 
 def render_input(widget: dict) -> str:
     value = widget.get("value")
-    shown = f' value="{conditional_escape("%s" % (value,))}"' if value is not None else ""
+    shown = f' value="{conditional_escape(_plain(value))}"' if value is not None else ""
     return (f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
             f'{shown}{_attrs(widget.get("attrs") or {})}>')
 
