@@ -10,7 +10,8 @@ from shell.forms_renderer import FormRenderer
 
 
 class Everything(forms.Form):
-    name = forms.CharField(max_length=50, widget=forms.TextInput(attrs={"autofocus": True, "data-x": 'a"<b>&', "data-safe": mark_safe("<i>"), "data-off": False}))
+    name = forms.CharField(max_length=50, widget=forms.TextInput(attrs={
+        "autofocus": True, "data-x": 'a"<b>&', "data-safe": mark_safe("<i>"), "data-off": False}))
     phone = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
     count = forms.IntegerField(min_value=0, max_value=9)
     email = forms.EmailField()
