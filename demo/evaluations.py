@@ -18,6 +18,7 @@ from evaluations.forgery import BURST_SECONDS
 from evaluations.models import Channel, Device, Invite, Rating
 from evaluations.services import RatingInput
 from evaluations.stats import opening_intervals
+from org.models import Staff
 
 # A window without an evaluator, so the usage page has something to warn about.
 WINDOW_WITHOUT_DEVICE = "350103002W1"
@@ -96,12 +97,18 @@ def devices_seed(demo: DemoCity, clock: DemoClock | None = None, *, days: int = 
     return paired
 
 
+CONTESTING_OFFICER = "officer"
+
+
 def ratings_seed(demo: DemoCity, rng: random.Random, clock: DemoClock) -> int:
     """Most applicants rate at the counter, a few by QR code later; some reviews are bad and followed up."""
     devices = {d.window_id: d for d in Device.objects.filter(revoked_at__isnull=True)}
     addresses = {window.pk: _tablet_address(n) for n, window in enumerate(demo.windows())}
     rated_on_device: dict[int, list[datetime.datetime]] = {}  # window id -> when its tablet was used
     made = 0
+    # The contest below needs a bad review of this officer's, whatever the dice gave on the day the demo is built.
+    contester = Staff.objects.filter(username=CONTESTING_OFFICER).values_list("pk", flat=True).first()
+    contester_bad = False
     for invite in Invite.objects.select_related("case").order_by("created_at", "id"):
         roll = rng.random()
         device = devices.get(invite.window_id)
@@ -129,12 +136,15 @@ def ratings_seed(demo: DemoCity, rng: random.Random, clock: DemoClock) -> int:
             continue  # not rated: the 7-day default applies to the old ones below
         if not clock.is_past(at):
             continue
+        if invite.officer_id == contester and not contester_bad and level > 2:
+            data = RatingInput(2, 2, 2, 2, reasons=tuple(DEMO_BAD_REASONS)[:1], comment=DEMO_COMMENTS[2][0])
         with clock.at(at):
             rating = services.rating_submit(
                 invite=invite, data=data, channel=channel, device=device, idempotency_key=f"demo-{invite.pk}",
                 client_address=addresses[invite.window_id] if device else None)
         made += 1
         if rating.is_bad:
+            contester_bad = contester_bad or invite.officer_id == contester
             _follow_up_progress(demo, rating, rng, clock)
     made += services.ratings_default_apply()
     _contest(clock)
@@ -169,7 +179,7 @@ def _follow_up_progress(demo: DemoCity, rating: Rating, rng: random.Random, cloc
 
 def _contest(clock: DemoClock) -> None:
     """The 东街 officer contests one bad review of his; the county has not decided yet."""
-    rating = (Rating.objects.filter(officer__username="officer", level__lte=2, is_default=False)
+    rating = (Rating.objects.filter(officer__username=CONTESTING_OFFICER, level__lte=2, is_default=False)
               .order_by("-rated_at").first())
     if rating is None:
         return
