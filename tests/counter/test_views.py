@@ -432,3 +432,21 @@ def test_an_officer_stopped_from_duty_is_told_why_and_not_told_he_may_record(cli
     body = response.content.decode()
     assert response.status_code == 403
     assert "停止执行职务" in body and "您可以登记办件" not in body
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("window", ["w3", "", "abc", "99999999999999999999", "-1"])
+def test_a_window_that_is_not_the_officers_is_refused_and_what_was_typed_stays(window, people, city, guide,
+                                                                              client_for):
+    client = client_for(people.officer)
+    value = str(getattr(city, window).pk) if window == "w3" else window  # 鳌峰's window: another county
+    response = client.post(reverse("counter:case_new", args=[guide.birth.pk]), {
+        "window": value, "applicant_name": "张小明", "applicant_id_number": valid_id(),
+        "applicant_phone": "13800138000", "action": "accept",
+        "materials": material_ids(guide.birth, "出生医学证明")})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert ("请选择受理窗口。" if window == "" else "所选受理窗口不在您可受理的窗口之中，请重新选择。") in body
+    assert 'value="张小明"' in body and "checked" in body
+    assert not Case.objects.filter(applicant_name="张小明").exists()
