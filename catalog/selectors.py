@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from catalog.models import Guide, GuideVersion, Item, Material, VersionStatus
-from core.prepared import Prepared, prefetched
+from core.prepared import prefetched, run
 from org import access
 from org.models import Staff, Unit
 from org.selectors import counties_visible_to
@@ -24,23 +24,24 @@ def _version_in_force(county, on):
     )
 
 
-# Every counter form and intake reads these: compiled once per process (core/prepared.py).
-_VERSION_IN_FORCE = Prepared(_version_in_force, county=-730_021, on=date(1901, 2, 3))
-_ITEM_OF_COUNTY = Prepared(
-    lambda item_id, county: Item.objects.filter(pk=item_id, version__guide__county=county).select_related("version"),
-    item_id=-730_022, county=-730_023,
-)
-_MATERIALS_OF_ITEM = Prepared(lambda item_id: Material.objects.filter(item_id=item_id), item_id=-730_024)
+def _item_of_county(item_id, county):
+    return Item.objects.filter(pk=item_id, version__guide__county=county).select_related("version")
+
+
+def _materials_of_item(item_id):
+    return Material.objects.filter(item_id=item_id)
 
 
 def version_in_force(*, county: Unit, on: date) -> GuideVersion | None:
     """Return the published version with the latest effective date on or before `on` (highest number on a tie)."""
-    return _VERSION_IN_FORCE.first(county=county.pk, on=on)
+    # Every counter form and intake reads these: compiled once per process (core/prepared.py).
+    found = run(_version_in_force, county=county.pk, on=on)
+    return found[0] if found else None
 
 
 def item_materials_read(item: Item) -> Item:
     """Give `item` its materials (`item.materials.all()`), in guide order, as prefetch_related would."""
-    prefetched(item, "materials", _MATERIALS_OF_ITEM.all(item_id=item.pk))
+    prefetched(item, "materials", run(_materials_of_item, item_id=item.pk))
     return item
 
 
@@ -56,7 +57,7 @@ def item_in_force(*, county: Unit, item_id: int, on: date) -> tuple[Item | None,
     (None, the old item) when the version in force dropped it; (None, None) when it is no item of that county.
     """
     version = version_in_force(county=county, on=on)
-    asked = _ITEM_OF_COUNTY.first(item_id=item_id, county=county.pk)
+    asked = next(iter(run(_item_of_county, item_id=item_id, county=county.pk)), None)
     if asked is None:
         return None, None
     if version is not None and asked.version_id == version.pk:

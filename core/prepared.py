@@ -8,11 +8,15 @@ column map and converters, and afterwards substitutes the values and builds the 
 ModelIterable does (`from_db`, the select_related populators, annotations). What comes back is the same model
 instances the queryset would give; tests/core/test_prepared.py compares the two.
 
+`run(build, *shape, **values)` is the way to use it: the read is compiled on its first call and kept by where
+`build` is written. `Prepared(build, **examples)` is the engine (and what the tests compare with the queryset).
+
 Limits, checked when the read is first compiled: the values are ints, strings, dates or datetimes that reach the
 SQL unchanged (no `__icontains`, no `__in` over a list that may change length), compared for equality (an integer
 beyond 64 bits finds nothing, as Django's own lookups answer); no prefetch_related (prefetch
 afterwards), no values()/values_list(), no deferred fields. Each example must appear among the compiled
-parameters, and no other parameter may equal it.
+parameters and no two may share one (both checked); `examples_like` picks values that no constant of a query
+takes (negative ids, strings in §, dates in 1901).
 """
 
 import datetime
@@ -38,7 +42,6 @@ class _Compiled:
     init_list: list[str]
     fields_start: int
     fields_end: int
-    col_count: int
     populators: list
     annotations: tuple[tuple[str, int], ...]
     converters: tuple[tuple[int, tuple[list, Any]], ...]
@@ -106,7 +109,7 @@ class Prepared:
         return _Compiled(
             sql=sql, params=params, slots=tuple(slots), model=klass_info["model"],
             init_list=[f[0].target.attname for f in select[start:end]], fields_start=start, fields_end=end,
-            col_count=compiler.col_count, populators=get_related_populators(klass_info, select, alias),
+            populators=get_related_populators(klass_info, select, alias),
             annotations=tuple((compiler.annotation_col_map or {}).items()),
             converters=tuple(converters.items()), for_update=bool(queryset.query.select_for_update),
         )
@@ -177,11 +180,33 @@ _SHAPES: dict[tuple, Prepared] = {}
 _SHAPES_LOCK = threading.Lock()
 
 
-def prepared(key: tuple, build: Callable[..., QuerySet], **examples) -> Prepared:
-    """The Prepared read for `key`, made on first use. The key names everything that changes the SQL's shape
-    (which filter, whose scope level, which annotations); the values are the Prepared's parameters."""
+def examples_like(**values) -> dict:
+    """Distinct example values of the types of `values` that no row holds: negative ids, a string in §, dates in
+    1901 (what a Prepared read needs to find where each value sits among its parameters)."""
+    examples: dict[str, Any] = {}
+    for i, (name, value) in enumerate(values.items()):
+        if isinstance(value, bool) or not isinstance(value, _ALLOWED):
+            raise TypeError(f"Prepared: the value of {name!r} must be an int, a string, a date or a datetime")
+        if isinstance(value, int):
+            examples[name] = -730_000 - i
+        elif isinstance(value, str):
+            examples[name] = f"\u00a7{name}\u00a7"
+        elif isinstance(value, datetime.datetime):
+            examples[name] = datetime.datetime(1901, 2, 3, 4, 5, i, tzinfo=value.tzinfo)
+        else:
+            examples[name] = datetime.date(1901, 2, 1 + i)
+    return examples
+
+
+def run(build: Callable[..., QuerySet], *shape, **values) -> list:
+    """The instances `build(**values)` gives, read by SQL compiled once per process for each shape.
+
+    The read is known by where `build` is written (its code object, so a closure made afresh on every call is the
+    same read) and `shape`: whatever else changes the SQL (a scope level, a filter's field, the hooks' columns). A
+    closure is compiled as its first call made it: what it captures that changes the SQL belongs in `shape`."""
+    key = (build.__code__, *shape)
     found = _SHAPES.get(key)
     if found is None:
         with _SHAPES_LOCK:
-            found = _SHAPES.setdefault(key, Prepared(build, **examples))
-    return found
+            found = _SHAPES.setdefault(key, Prepared(build, **examples_like(**values)))
+    return found.all(**values)

@@ -8,16 +8,18 @@ from django.http import Http404
 from catalog.models import Item
 from core import clock
 from core.personal import id_number_problem, normalize_id_number
-from core.prepared import Prepared, prepared
+from core.prepared import run
 from counter.models import Case, CaseCount, CaseStatus, Document, NoticeOverride
 from org.models import Staff
-from org.selectors import scope_of, scope_q
+from org.selectors import in_scope, scope_q
+
+# What a list of cases shows of each; the case page adds the guide it was recorded under and the city.
+CASE_LIST_RELATED = ("item", "window", "station", "county", "handled_by", "created_by")
+CASE_PAGE_RELATED = (*CASE_LIST_RELATED, "guide_version__guide", "city")
 
 
 def cases_visible_to(user: Staff) -> QuerySet[Case]:
-    return Case.objects.filter(scope_q(user)).select_related(
-        "item", "window", "station", "county", "handled_by", "created_by"
-    )
+    return Case.objects.filter(scope_q(user)).select_related(*CASE_LIST_RELATED)
 
 
 def overdue_q(today: datetime.date) -> Q:
@@ -85,49 +87,31 @@ def case_number_scanned(user: Staff, code: str) -> str | None:
     return visible.filter(documents__number=code).values_list("number", flat=True).first()
 
 
-def _case_in_scope(level: str):
-    def build(number, anchor):
-        return Case.objects.filter(**{level: anchor}).select_related(*CASE_PAGE_RELATED).filter(number=number)
-    return prepared(("counter.case_for", level), build, number="\u00a7case-number\u00a7", anchor=-730_011)
-
-
-def _document_in_scope(level: str):
-    def build(public_id, anchor):
-        return (Document.objects.select_related("case")
-                .filter(public_id=public_id, case__in=Case.objects.filter(**{level: anchor})))
-    return prepared(("counter.document_for", level), build, public_id="\u00a7public-id\u00a7", anchor=-730_012)
-
-
-# What the case page shows of the case: cases_visible_to's relations and the guide it was recorded under.
-CASE_PAGE_RELATED = ("item", "window", "station", "county", "handled_by", "created_by", "guide_version__guide",
-                     "city")
-
-
 def case_for(user: Staff, number: str) -> Case:
     """The case with this number if the user may see it; 404 otherwise (leaks nothing)."""
-    scope = scope_of(user)
     # Read on every case page and after every decision: compiled once per process (core/prepared.py).
-    case = _case_in_scope(scope.level).first(number=number, anchor=scope.unit.pk) if scope.unit else None
-    if case is None:
+    found = in_scope(user, lambda within, anchor, number: Case.objects.filter(within, number=number)
+                     .select_related(*CASE_PAGE_RELATED), number=number)
+    if not found:
         raise Http404
-    return case
+    return found[0]
 
 
 def document_for(user: Staff, public_id: str) -> Document:
-    scope = scope_of(user)
-    document = (_document_in_scope(scope.level).first(public_id=public_id, anchor=scope.unit.pk)
-                if scope.unit else None)
-    if document is None:
+    found = in_scope(user, lambda within, anchor, public_id: Document.objects.select_related("case")
+                     .filter(public_id=public_id, case__in=Case.objects.filter(within)), public_id=public_id)
+    if not found:
         raise Http404
-    return document
+    return found[0]
 
 
-_CASE_DOCUMENTS = Prepared(lambda case_id: Document.objects.filter(case_id=case_id), case_id=-730_013)
+def _case_documents(case_id):
+    return Document.objects.filter(case_id=case_id)
 
 
 def case_documents(case: Case) -> list[Document]:
     """The case's documents in the order they were issued (on every case page: SQL compiled once)."""
-    return _CASE_DOCUMENTS.all(case_id=case.pk)
+    return run(_case_documents, case_id=case.pk)
 
 
 def status_counts(user: Staff, today: datetime.date | None = None) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
@@ -21,7 +20,7 @@ from core.personal import (
     normalize_phone,
     phone_problem,
 )
-from core.prepared import prefetched, prepared
+from core.prepared import prefetched, run
 from core.serials import serial_next
 from counter import hooks
 from counter.documents import document_issue
@@ -29,7 +28,7 @@ from counter.models import Case, CaseCount, Document, DocumentKind, NoticeOverri
 from counter.states import CASE_WORKFLOW, STAGE_ENDED, CaseStatus, Decision
 from org import access
 from org.models import Staff, Unit, UnitKind
-from org.selectors import scope_of, unit_in_scope
+from org.selectors import in_scope, unit_in_scope
 from org.services import staff_require_decider
 from workdays.services import add_workdays
 
@@ -192,35 +191,26 @@ def case_lock(*, pk: int | None = None, number: str = "", user: Staff | None = N
     notice, in a second (`case_materials_read`). Call inside the decision's transaction: a decision given the
     case this returns does not read it again. Raises Case.DoesNotExist."""
     columns = hooks.case_locking.publish()
-    level, anchor = None, None
-    if user is not None:
-        scope = scope_of(user)
-        if scope.unit is None:
-            raise Case.DoesNotExist
-        level, anchor = scope.level, scope.unit.pk
-    by = "pk" if pk is not None else "number"
+    by, value = ("pk", pk) if pk is not None else ("number", number)
 
-    def build(value, anchor=None):
+    def build(within, anchor=None, *, value):
         notices = (Document.objects.filter(case=OuterRef("pk"), kind=DocumentKind.NOTICE).order_by()
                    .values("case").annotate(n=Count("pk")).values("n"))
         qs = (Case.objects.select_for_update(of=("self",)).select_related(*DECISION_RELATED)  # type: ignore[no-redef]
               .annotate(notice_count=Coalesce(Subquery(notices, output_field=models.IntegerField()), 0)))
-        for more in hooks.case_locking.publish():
+        for more in columns:
             qs = qs.annotate(**more)
-        if level is not None:
-            qs = qs.filter(**{level: anchor})
+        if within is not None:
+            qs = qs.filter(within)
         return qs.filter(**{by: value})
 
     # Compiled once per process for each shape (core/prepared.py): a decision's CPU went to compiling this.
-    shape = ("counter.case_lock", by, level, tuple(sorted(name for more in columns for name in more)))
-    read = prepared(shape, build, value=-730_003 if by == "pk" else "\u00a7case-number\u00a7",
-                    **({"anchor": -730_004} if level is not None else {}))
-    values: dict[str, Any] = {"value": pk if pk is not None else number}
-    if level is not None:
-        values["anchor"] = anchor
-    locked = read.first(**values)
-    if locked is None:
+    shape = (by, tuple(sorted(name for more in columns for name in more)))
+    found = (in_scope(user, build, *shape, value=value) if user is not None
+             else run(lambda value: build(None, value=value), *shape, value=value))
+    if not found:
         raise Case.DoesNotExist
+    locked = found[0]
     locked._locked_in = transaction.get_connection()
     if materials:
         case_materials_read(locked)
@@ -239,9 +229,8 @@ def case_materials_read(case: Case) -> None:
     notices); keep the marks on the case for the checks that follow, which all ask `item.materials.all()`."""
     if getattr(case, "_presented_ids", None) is not None and getattr(case, "_listed_ids", None) is not None:
         return
-    marked = prepared(("counter.case_materials_read",), _materials_marked, case_id=-730_005, item_id=-730_006)
     # As prefetch_related would leave them on the item, marked.
-    prefetched(case.item, "materials", marked.all(case_id=case.pk, item_id=case.item_id))
+    prefetched(case.item, "materials", run(_materials_marked, case_id=case.pk, item_id=case.item_id))
     materials = case.item.materials.all()
     case._presented_ids = {m.pk for m in materials if getattr(m, "is_presented", False)}
     case._listed_ids = {m.pk for m in materials if getattr(m, "is_listed", False)}

@@ -133,7 +133,7 @@ def _item_replaced(request, replaced: _ItemReplaced):
     if request.method != "POST":
         messages.info(request, note)
         return redirect("counter:case_new", item_id=replaced.current.pk)
-    item = Item.objects.prefetch_related("materials").get(pk=replaced.current.pk)
+    item = item_materials_read(replaced.current)
     windows = windows_list(request.user)
     data = request.POST.copy()
     for stale in ("materials", "conditions", "action"):

@@ -137,7 +137,7 @@ def ratings_seed(demo: DemoCity, rng: random.Random, clock: DemoClock) -> int:
         if not clock.is_past(at):
             continue
         if invite.officer_id == contester and not contester_bad and level > 2:
-            data = RatingInput(2, 2, 2, 2, reasons=tuple(DEMO_BAD_REASONS)[:1], comment=DEMO_COMMENTS[2][0])
+            data = RatingInput(2, 2, 2, 2, reasons=DEMO_BAD_REASONS[:1], comment=DEMO_COMMENTS[2][0])
         with clock.at(at):
             rating = services.rating_submit(
                 invite=invite, data=data, channel=channel, device=device, idempotency_key=f"demo-{invite.pk}",

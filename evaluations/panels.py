@@ -5,15 +5,13 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from core.prepared import Prepared
+from core.prepared import run
 from evaluations.models import Invite, Rating
 from evaluations.selectors import rating_shows_case
 
-# On every case page: compiled once per process (core/prepared.py).
-_CASE_INVITES = Prepared(
-    lambda case_id: Invite.objects.filter(case_id=case_id).select_related("rating", "shown_on").order_by("created_at"),
-    case_id=-730_041,
-)
+
+def _case_invites(case_id):
+    return Invite.objects.filter(case_id=case_id).select_related("rating", "shown_on").order_by("created_at")
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class InviteRow:
 
 def case_ratings_panel(*, case, user) -> str:
     """The case's rating invitations and how each stands: waiting, shown on the evaluator, rated."""
-    invites = _CASE_INVITES.all(case_id=case.pk)
+    invites = run(_case_invites, case_id=case.pk)  # on every case page: compiled once (core/prepared.py)
     shows_rating = rating_shows_case(user)
     rows = []
     for invite in invites:

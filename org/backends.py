@@ -2,15 +2,13 @@
 
 from django.contrib.auth.backends import ModelBackend
 
-from core.prepared import Prepared
+from core.prepared import run
 from org.models import Staff
 
-# Every request reads this; its SQL is compiled once per process (core/prepared.py).
-_STAFF_WITH_UNITS = Prepared(
-    lambda pk: Staff._default_manager.select_related(
-        "unit", "unit__city", "unit__county", "unit__station", "unit__station__county").filter(pk=pk),
-    pk=-730_001,
-)
+
+def _staff_with_units(pk):
+    return Staff._default_manager.select_related(
+        "unit", "unit__city", "unit__county", "unit__station", "unit__station__county").filter(pk=pk)
 
 
 class StaffBackend(ModelBackend):
@@ -22,5 +20,6 @@ class StaffBackend(ModelBackend):
             user_id = int(user_id)
         except (TypeError, ValueError):
             return None
-        user = _STAFF_WITH_UNITS.first(pk=user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # Every request reads this: its SQL is compiled once per process (core/prepared.py).
+        found = run(_staff_with_units, pk=user_id)
+        return found[0] if found and self.user_can_authenticate(found[0]) else None

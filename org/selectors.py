@@ -1,14 +1,15 @@
 """Reads of the unit tree and staff, scoped by who is asking (the scope itself comes from org.access)."""
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 
-from core.prepared import prepared
+from core.prepared import run
 from org.access import Scope, scope_of
 from org.models import Staff, Unit, UnitKind
 
-__all__ = ["Scope", "scope_of", "scope_q", "units_visible_to", "windows_visible_to", "windows_list",
-           "counties_visible_to",
-           "can_see_unit", "staff_visible_to", "staff_for_list"]
+__all__ = ["Scope", "scope_of", "scope_q", "in_scope", "units_visible_to", "windows_visible_to", "windows_list",
+           "counties_visible_to", "can_see_unit", "staff_visible_to", "staff_for_list"]
 
 
 def scope_q(user: Staff, *, through: str = "") -> Q:
@@ -16,8 +17,27 @@ def scope_q(user: Staff, *, through: str = "") -> Q:
     scope = scope_of(user)
     if scope.unit is None:
         return Q(pk__in=[])
+    return _level_q(scope.level, scope.unit, through=through)
+
+
+def _level_q(level: str, anchor, *, through: str = "") -> Q:
     prefix = f"{through}__" if through else ""
-    return Q(**{f"{prefix}{scope.level}": scope.unit})
+    return Q(**{f"{prefix}{level}": anchor})
+
+
+def in_scope(user: Staff, build: Callable[..., QuerySet], *shape, **values) -> list:
+    """`build(within, anchor, **values)` among the rows `user` may see, read by SQL compiled once per process and
+    scope level (core.prepared.run): `within` is scope_q's filter, `anchor` the id of the unit the scope hangs from.
+    Someone who may see nothing finds nothing, without a query."""
+    scope = scope_of(user)
+    if scope.unit is None:
+        return []
+    level = scope.level
+
+    def scoped(anchor, **more):
+        return build(_level_q(level, anchor), anchor, **more)
+
+    return run(scoped, build.__code__, level, *shape, anchor=scope.unit.pk, **values)
 
 
 def units_visible_to(user: Staff) -> QuerySet[Unit]:
@@ -31,19 +51,10 @@ def windows_visible_to(user: Staff) -> QuerySet[Unit]:
     return units_visible_to(user).filter(kind=UnitKind.WINDOW)
 
 
-def _windows_in_scope(level: str):
-    def build(anchor):
-        return (Unit.objects.filter(Q(pk=anchor) | Q(**{level: anchor}), kind=UnitKind.WINDOW)
-                .select_related("city", "county", "station"))
-    return prepared(("org.windows_visible_to", level), build, anchor=-730_031)
-
-
 def windows_list(user: Staff) -> list[Unit]:
     """windows_visible_to(user) as a list, by SQL compiled once per process (every counter form reads it)."""
-    scope = scope_of(user)
-    if scope.unit is None:
-        return []
-    return _windows_in_scope(scope.level).all(anchor=scope.unit.pk)
+    return in_scope(user, lambda within, anchor: Unit.objects.filter(Q(pk=anchor) | within, kind=UnitKind.WINDOW)
+                    .select_related("city", "county", "station"))
 
 
 def unit_in_scope(user: Staff, unit: Unit) -> bool:

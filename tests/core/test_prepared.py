@@ -7,11 +7,12 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.db.transaction import TransactionManagementError
 
-from core.prepared import Prepared
+from core.prepared import Prepared, run
 from counter import services
 from counter.models import Case
 from org.backends import StaffBackend
 from org.models import Staff, Unit
+from org.selectors import in_scope
 
 pytestmark = pytest.mark.usefixtures("guide")
 
@@ -76,6 +77,38 @@ def test_a_value_the_sql_does_not_carry_unchanged_is_refused_when_first_used(cit
         Prepared(lambda pk: Unit.objects.prefetch_related("children").filter(pk=pk), pk=-1).all(pk=1)
     with pytest.raises(TypeError, match="whole rows"):
         Prepared(lambda pk: Unit.objects.only("name").filter(pk=pk), pk=-1).all(pk=1)
+    with pytest.raises(ValueError, match="share a parameter"):
+        Prepared(lambda a, b: Unit.objects.filter(pk=a, parent_id=b), a=-1, b=-1).all(a=1, b=2)
+
+
+def test_an_id_beyond_64_bits_finds_nothing_and_asks_nothing(city, django_assert_num_queries):
+    read = Prepared(lambda pk: Unit.objects.filter(pk=pk), pk=-1)
+    read.all(pk=city.w1.pk)  # compiled
+    with django_assert_num_queries(0):
+        assert read.all(pk=2**70) == [] and read.first(pk=-(2**64)) is None
+    assert read.first(pk=city.w1.pk) == city.w1
+
+
+def test_a_read_is_known_by_where_it_is_written_and_its_shape(city):
+    def by(field):
+        return run(lambda value: Unit.objects.filter(**{field: value}).order_by("code"), field, value=city.gulou.pk)
+
+    assert by("pk") == [city.gulou]
+    assert by("parent") == [city.dongjie]  # the same lambda, another shape: another read
+    assert by("pk") == [city.gulou]
+
+
+def test_a_scoped_read_sees_only_the_users_units_and_nobody_sees_nothing(people, city, django_assert_num_queries):
+    def windows(user):
+        return in_scope(user, lambda within, anchor: Unit.objects.filter(within, kind="window").order_by("code"))
+
+    assert windows(people.officer) == [city.w1, city.w2]
+    assert windows(people.county) == [city.w1, city.w2]
+    assert windows(people.cityadmin) == [city.w1, city.w2, city.w3]
+    assert windows(people.outsider) == [city.w3]
+    people.officer.is_active = False
+    with django_assert_num_queries(0):
+        assert windows(people.officer) == []
 
 
 def test_a_locking_read_needs_a_transaction_every_time(open_case, people, monkeypatch):
