@@ -158,6 +158,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_POOL_MAX_SIZE > 
         "max_idle": 300,
         "max_lifetime": 3600,
     }
+# PostgreSQL: the hot reads (core.prepared) are prepared on each connection and then run without being parsed and
+# planned again (core/postgresql/base.py); this needs parameters bound on the server. DB_PREPARED_READS=false
+# gives Django's own backend (parameters put into the SQL by the client, nothing prepared), e.g. behind a
+# PgBouncer in transaction mode older than 1.21.
+DB_PREPARED_READS = env_bool("DB_PREPARED_READS", True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARED_READS:
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Two requests writing at once (runserver's threads): with WAL readers never wait for the writer, and
     # an immediate transaction takes the write lock when it begins, so the second writer queues (up to

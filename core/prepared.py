@@ -17,6 +17,9 @@ beyond 64 bits finds nothing, as Django's own lookups answer); no prefetch_relat
 afterwards), no values()/values_list(), no deferred fields. Each example must appear among the compiled
 parameters and no two may share one (both checked); `examples_like` picks values that no constant of a query
 takes (negative ids, strings in §, dates in 1901).
+
+On PostgreSQL each such SQL text is also a prepared statement on every connection that runs it (core/postgresql):
+PostgreSQL parses and plans it once per connection. These reads find rows by their key, so one plan serves all.
 """
 
 import datetime
@@ -88,6 +91,10 @@ class Prepared:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         sql, params = compiler.as_sql()
         params = tuple(params)
+        # On PostgreSQL (core/postgresql/base.py) the statement is also prepared on each connection, so that it
+        # is parsed and planned once per connection rather than on every run.
+        if hasattr(connection, "prepare_always"):
+            connection.prepare_always(sql)
         slots = []
         for name, example in self._examples.items():
             found = None

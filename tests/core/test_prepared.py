@@ -128,3 +128,21 @@ def test_a_locking_read_needs_a_transaction_every_time(open_case, people, monkey
     # Another unit's officer does not find the case, by number or by scope.
     with transaction.atomic(), pytest.raises(Case.DoesNotExist):
         services.case_lock(number=case.number, user=people.outsider)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_a_hot_read_is_prepared_on_the_connection_and_a_list_is_not(people, city):
+    def prepared_statements() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    read = Prepared(lambda pk: Staff.objects.select_related(*RELATED).filter(pk=pk), pk=-1)
+    for person in (people.officer, people.head, people.officer):
+        assert read.first(pk=person.pk).pk == person.pk
+    staff_reads = [s for s in prepared_statements() if '"org_staff"' in s and '"org_unit"' in s]
+    # One statement, prepared once, with the value as a parameter: each later run only binds a new value.
+    assert len(staff_reads) == 1 and "$1" in staff_reads[0]
+    for _ in range(6):  # a queryset run again and again (a list) is parsed and planned for its values each time
+        list(Unit.objects.filter(parent=city.w1.parent).order_by("-id"))
+    assert not [s for s in prepared_statements() if '"org_unit"' in s and '"org_staff"' not in s]
