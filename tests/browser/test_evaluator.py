@@ -328,3 +328,69 @@ def test_the_idle_clock_shows_beijing_time_on_a_tablet_set_to_another_time_zone(
         context.close()
         hub.wake_all()
         time.sleep(0.3)
+
+
+# What sticks out on the visible screen: the page wider than the window, a button's stars or label outside the
+# button, a button or a line of text beyond the right edge, type under 24px, a name broken into single characters.
+OVERFLOW_JS = """() => {
+  const out = [], width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1) {
+    out.push('page ' + document.documentElement.scrollWidth + 'px wide in ' + width);
+  }
+  const screen = document.querySelector('.screen:not([hidden])');
+  for (const button of screen.querySelectorAll('button')) {
+    const b = button.getBoundingClientRect();
+    if (!b.width) continue;
+    const name = button.getAttribute('aria-label') || button.textContent.trim();
+    if (b.left < -1 || b.right > width + 1) out.push(name + ': button beyond the edge');
+    for (const part of button.querySelectorAll('span')) {
+      const p = part.getBoundingClientRect();
+      if (p.left < b.left - 1 || p.right > b.right + 1) out.push(name + ': ' + part.className + ' outside its button');
+    }
+  }
+  for (const text of screen.querySelectorAll('h1, p')) {
+    const r = text.getBoundingClientRect();
+    if (r.width && r.right > width + 1) out.push(text.textContent.trim() + ': cut off at the edge');
+  }
+  for (const text of screen.querySelectorAll('h1, p, button, label, legend')) {
+    const size = parseFloat(getComputedStyle(text).fontSize);
+    if (text.getBoundingClientRect().width && size < 24) out.push(text.textContent.trim() + ': type of ' + size + 'px');
+  }
+  for (const name of screen.querySelectorAll('.name')) {
+    const size = parseFloat(getComputedStyle(name).fontSize), r = name.getBoundingClientRect();
+    const lines = Math.round(r.height / (size * 1.45));
+    if (lines > 2) out.push(name.textContent.trim() + ': broken into ' + lines + ' lines');
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (600, 960), (820, 1180)])
+def test_on_a_small_tablet_or_a_phone_nothing_sticks_out_and_a_tap_lands_on_the_level_tapped(
+        people, city, demo_guide, tablet, artifacts, width, height):
+    tablet.set_viewport_size({"width": width, "height": height})
+    expect(tablet.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()
+    expect(tablet.get_by_text("王警官")).to_be_visible()
+    tablet.screenshot(path=str(artifacts / f"evaluator-idle-{width}.png"))
+    assert tablet.evaluate(OVERFLOW_JS) == []
+
+    decide(people, city, demo_guide)
+    expect(tablet.get_by_role("heading", name="请您对本次服务进行评价")).to_be_visible(timeout=5_000)
+    assert tablet.evaluate(OVERFLOW_JS) == []
+    levels = tablet.locator("#levels")
+    for label in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
+        button = levels.get_by_role("button", name=label, exact=True)
+        box = button.bounding_box()
+        # A finger near the top right corner of the button, where the next one's stars used to spill over (the
+        # click fails if anything else would take the tap there).
+        button.click(position={"x": box["width"] - 6, "y": 6}, timeout=3_000)
+        expect(button).to_have_attribute("aria-pressed", "true")
+        expect(levels.locator('[aria-pressed="true"]')).to_have_count(1)
+    tablet.screenshot(path=str(artifacts / f"evaluator-rating-{width}.png"), full_page=True)
+    assert tablet.evaluate(OVERFLOW_JS) == []  # with the reasons of 非常不满意 open
+    tablet.get_by_label("服务态度差").check()
+    submit = tablet.get_by_role("button", name="提交评价")
+    expect(submit).to_be_in_viewport(ratio=1)
+    submit.click()
+    expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+    assert Rating.objects.get().level == 1
