@@ -57,19 +57,22 @@ class CaseOpenForm(MaterialsForm):
         label=_("申请人姓名"),
         max_length=50,
         widget=forms.TextInput(attrs={"autofocus": True}),
-        error_messages={"required": _("请填写申请人姓名。")},
+        error_messages={"required": _("请填写申请人姓名。"),
+                        "max_length": _("申请人姓名不能超过%(limit_value)d个字（现在是%(show_value)d个字），请删减。")},
     )
     applicant_id_number = forms.CharField(
         label=_("公民身份号码"),
         max_length=30,
         help_text=_("18位，可用扫描枪读取；校验位按GB 11643检查。"),
-        error_messages={"required": _("请填写公民身份号码。")},
+        error_messages={"required": _("请填写公民身份号码。"),
+                        "max_length": _("公民身份号码不能超过%(limit_value)d位（现在是%(show_value)d位），请核对。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
     applicant_phone = forms.CharField(
         label=_("联系电话"),
         max_length=20,
-        error_messages={"required": _("请填写联系电话，便于通知和回访。")},
+        error_messages={"required": _("请填写联系电话，便于通知和回访。"),
+                        "max_length": _("联系电话不能超过%(limit_value)d位（现在是%(show_value)d位），请核对。")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 

@@ -450,3 +450,23 @@ def test_a_window_that_is_not_the_officers_is_refused_and_what_was_typed_stays(w
     assert ("请选择受理窗口。" if window == "" else "所选受理窗口不在您可受理的窗口之中，请重新选择。") in body
     assert 'value="张小明"' in body and "checked" in body
     assert not Case.objects.filter(applicant_name="张小明").exists()
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("field,value,message", [
+    ("applicant_name", "张" * 51, "申请人姓名不能超过50个字（现在是51个字），请删减。"),
+    ("applicant_id_number", "1" * 31, "公民身份号码不能超过30位（现在是31位），请核对。"),
+    ("applicant_phone", "1" * 200, "联系电话不能超过20位（现在是200位），请核对。"),
+])
+def test_an_applicant_field_too_long_says_which_and_by_how_much_and_keeps_what_was_typed(
+        field, value, message, people, city, guide, client_for):
+    data = {"window": str(city.w1.pk), "applicant_name": "张小明", "applicant_id_number": valid_id(),
+            "applicant_phone": "13800138000", "action": "accept",
+            "materials": material_ids(guide.birth, "出生医学证明"), field: value}
+    response = client_for(people.officer).post(reverse("counter:case_new", args=[guide.birth.pk]), data)
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body and "该变量" not in body
+    assert f'value="{value}"' in body and "checked" in body
+    assert not Case.objects.exists()
