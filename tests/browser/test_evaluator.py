@@ -394,3 +394,42 @@ def test_on_a_small_tablet_or_a_phone_nothing_sticks_out_and_a_tap_lands_on_the_
     submit.click()
     expect(tablet.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
     assert Rating.objects.get().level == 1
+
+
+def test_a_tablet_set_to_another_time_zone_never_shows_its_own_time_as_the_servers(browser, live_server, city,
+                                                                                    people):
+    import zoneinfo
+
+    from core import clock
+
+    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
+                                  name="1号窗口评价器")
+    context = browser.new_context(locale="zh-CN", timezone_id="UTC", base_url=live_server.url)
+    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    page = context.new_page()
+    try:
+        # The server has not answered yet (here: cannot be reached): no clock rather than the tablet's UTC time.
+        page.route("**/api/devices/me", lambda route: route.abort())
+        page.goto("/evaluations/device/")
+        page.wait_for_timeout(1_500)
+        assert page.locator("#clock").text_content() == "--:--"
+
+        def beijing_hours() -> set[str]:
+            now = clock.now().astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+            return {f"{now.hour:02d}", f"{(now.hour + 1) % 24:02d}"}  # the hour may turn during the test
+
+        page.unroute("**/api/devices/me")
+        page.reload()
+        expect(page.get_by_role("heading", name="东街派出所1号窗口")).to_be_visible()
+        expect(page.locator("#clock")).not_to_have_text("--:--")
+        assert page.locator("#clock").text_content()[:2] in beijing_hours()
+
+        # Restarted while the network is down: the zone the server gave last time is kept on the tablet.
+        page.route("**/api/devices/me", lambda route: route.abort())
+        page.reload()
+        page.wait_for_timeout(1_500)
+        assert page.locator("#clock").text_content()[:2] in beijing_hours()
+    finally:
+        context.close()
+        hub.wake_all()
+        time.sleep(0.3)

@@ -9,7 +9,7 @@
 
   var config = JSON.parse(document.getElementById("device-config").textContent);
   var KEYS = { token: "bw.device.token", after: "bw.device.after", outbox: "bw.device.outbox",
-               screen: "bw.device.screen" };
+               screen: "bw.device.screen", zone: "bw.device.zone" };
   var RATING_IDLE_MS = 180000;   // an unfinished rating screen goes back to idle after 3 minutes
   var QUEUED_IDLE_MS = 60000;    // ... after 1 minute untouched when the next applicant's screen waits behind it
   var NOTICE_MS = 8000;          // a refused rating is reported this long
@@ -34,7 +34,7 @@
     token: load(KEYS.token),
     invite: null,
     clockSkew: 0,            // server time minus the tablet's, in ms (from /me)
-    serverOffset: null,      // the server's UTC offset in minutes (from /me); the tablet's own until known
+    serverOffset: null,      // the server's UTC offset in minutes (from /me, kept for the next start); no clock until known
     touched: false,          // the applicant has started to fill in the rating screen on show
     activeAt: 0,             // when the rating screen on show was last touched (or shown)
     pending: null,           // a newer invitation waiting behind the screen being filled in
@@ -185,10 +185,22 @@
     if (isNaN(at)) { return; }
     state.clockSkew = at - Date.now();
     state.serverOffset = zone ? (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : 0;
+    save(KEYS.zone, state.serverOffset);
+  }
+
+  // Until the server has told its time zone once (on this tablet, ever) the clock shows none: the tablet's own
+  // zone may be another (a tablet set to UTC showed 01:30 for 09:30 until /me answered).
+  function knownOffset() {
+    if (state.serverOffset === null) {
+      var kept = load(KEYS.zone);
+      if (kept !== null && /^-?\d+$/.test(kept)) { state.serverOffset = Number(kept); }
+    }
+    return state.serverOffset;
   }
 
   function tick() {
-    var offset = state.serverOffset === null ? -new Date().getTimezoneOffset() : state.serverOffset;
+    var offset = knownOffset();
+    if (offset === null) { $("#clock").textContent = "--:--"; $("#date").textContent = ""; return; }
     var now = new Date(Date.now() + state.clockSkew + offset * 60000);  // read with the UTC getters
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
     $("#clock").textContent = pad(now.getUTCHours()) + ":" + pad(now.getUTCMinutes()) + ":" + pad(now.getUTCSeconds());
