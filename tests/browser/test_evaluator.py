@@ -28,15 +28,21 @@ def one_process(settings, monkeypatch):
     listener.stop()
 
 
+def paired_context(browser, live_server, city, people, **options):
+    """A browser context whose storage already holds the token of a tablet just paired with window 1."""
+    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
+                                  name="1号窗口评价器")
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    return context
+
+
 @pytest.fixture
 def tablet(browser, live_server, city, people):
     """The evaluator of window 1: paired beforehand, its token already in the tablet's localStorage."""
-    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
-                                  name="1号窗口评价器")
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    context = paired_context(browser, live_server, city, people, timezone_id="Asia/Shanghai",
+                             viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
-    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
     page = context.new_page()
     page.goto("/evaluations/device/")
     yield page
@@ -189,10 +195,7 @@ def test_a_tablet_paired_after_a_case_was_decided_shows_idle_not_that_case(brows
 
     with clock.at(clock.now() - datetime.timedelta(minutes=20)):  # nobody's tablet was online then
         earlier = decide(people, city, demo_guide)
-    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
-                                  name="1号窗口评价器")
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url)
-    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    context = paired_context(browser, live_server, city, people, timezone_id="Asia/Shanghai")
     tablet = context.new_page()
     try:
         with tablet.expect_response(lambda r: "/api/devices/next" in r.url, timeout=15_000) as first_poll:
@@ -311,10 +314,7 @@ def test_a_rating_the_server_fails_on_does_not_hold_back_the_next(people, city, 
 
 
 def test_the_idle_clock_shows_beijing_time_on_a_tablet_set_to_another_time_zone(browser, live_server, city, people):
-    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
-                                  name="1号窗口评价器")
-    context = browser.new_context(locale="zh-CN", timezone_id="UTC", base_url=live_server.url)
-    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    context = paired_context(browser, live_server, city, people, timezone_id="UTC")
     tablet = context.new_page()
     try:
         tablet.goto("/evaluations/device/")
@@ -402,10 +402,7 @@ def test_a_tablet_set_to_another_time_zone_never_shows_its_own_time_as_the_serve
 
     from core import clock
 
-    paired = services.device_pair(code=services.pairing_code_create(window=city.w1, actor=people.head),
-                                  name="1号窗口评价器")
-    context = browser.new_context(locale="zh-CN", timezone_id="UTC", base_url=live_server.url)
-    context.add_init_script(f"window.localStorage.setItem('bw.device.token', {json.dumps(paired.token)});")
+    context = paired_context(browser, live_server, city, people, timezone_id="UTC")
     page = context.new_page()
     try:
         # The server has not answered yet (here: cannot be reached): no clock rather than the tablet's UTC time.
