@@ -13,13 +13,8 @@ Prepared statements need parameters bound by the server, so this backend's curso
 
 from django.db.backends.postgresql import base
 
-_PREPARE: set[str] = set()
-NEVER_BY_COUNT = 2**31 - 1
-
-
-def prepare_always(sql: str) -> None:
-    """Prepare `sql` (exactly this text) on every connection that runs it."""
-    _PREPARE.add(sql)
+_PREPARE: set[str] = set()  # the SQL texts to prepare, the same for every connection of the process
+_NEVER_BY_COUNT = 2**31 - 1
 
 
 class PreparingCursor(base.ServerBindingCursor):
@@ -31,12 +26,13 @@ class PreparingCursor(base.ServerBindingCursor):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def prepare_always(self, sql: str) -> None:
-        prepare_always(sql)
+        """Prepare `sql` (exactly this text) on every connection that runs it."""
+        _PREPARE.add(sql)
 
     def get_connection_params(self):
         params = super().get_connection_params()
         params["cursor_factory"] = PreparingCursor
         # psycopg prepares nothing when the threshold is None, not even what is asked for: a threshold no
         # statement reaches keeps its automatic preparing off and lets the registered reads be prepared.
-        params["prepare_threshold"] = NEVER_BY_COUNT
+        params["prepare_threshold"] = _NEVER_BY_COUNT
         return params

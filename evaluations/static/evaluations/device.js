@@ -34,7 +34,7 @@
     token: load(KEYS.token),
     invite: null,
     clockSkew: 0,            // server time minus the tablet's, in ms (from /me)
-    serverOffset: null,      // the server's UTC offset in minutes (from /me, kept for the next start); no clock until known
+    serverOffset: keptZone(),  // the server's UTC offset in minutes (from /me, kept for the next start); null: no clock
     touched: false,          // the applicant has started to fill in the rating screen on show
     activeAt: 0,             // when the rating screen on show was last touched (or shown)
     pending: null,           // a newer invitation waiting behind the screen being filled in
@@ -56,6 +56,10 @@
 
   function load(key) {
     try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function keptZone() {
+    var kept = load(KEYS.zone);
+    return kept !== null && /^-?\d+$/.test(kept) ? Number(kept) : null;
   }
   function save(key, value) {
     try {
@@ -188,20 +192,12 @@
     save(KEYS.zone, state.serverOffset);
   }
 
-  // Until the server has told its time zone once (on this tablet, ever) the clock shows none: the tablet's own
-  // zone may be another (a tablet set to UTC showed 01:30 for 09:30 until /me answered).
-  function knownOffset() {
-    if (state.serverOffset === null) {
-      var kept = load(KEYS.zone);
-      if (kept !== null && /^-?\d+$/.test(kept)) { state.serverOffset = Number(kept); }
-    }
-    return state.serverOffset;
-  }
 
   function tick() {
-    var offset = knownOffset();
-    if (offset === null) { $("#clock").textContent = "--:--"; $("#date").textContent = ""; return; }
-    var now = new Date(Date.now() + state.clockSkew + offset * 60000);  // read with the UTC getters
+    // Until the server has told its time zone once (on this tablet, ever) the clock shows none: the tablet's own
+    // zone may be another (a tablet set to UTC showed 01:30 for 09:30 until /me answered).
+    if (state.serverOffset === null) { $("#clock").textContent = "--:--"; $("#date").textContent = ""; return; }
+    var now = new Date(Date.now() + state.clockSkew + state.serverOffset * 60000);  // read with the UTC getters
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
     $("#clock").textContent = pad(now.getUTCHours()) + ":" + pad(now.getUTCMinutes()) + ":" + pad(now.getUTCSeconds());
     $("#date").textContent = now.getUTCFullYear() + "年" + (now.getUTCMonth() + 1) + "月" + now.getUTCDate() + "日 " +
